@@ -1,0 +1,139 @@
+"""Rasa custom actions: a thin adapter between Rasa's tracker and the sparring engine.
+
+All rules of the simulation live in ``sparring``; this module only reads slots and the
+latest message, calls the engine, and turns its answer into bot messages and events.
+The engine's per-turn record is stored as a ``turn_record`` slot event, so Rasa's SQL
+tracker store holds the transcript and every score together.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from sparring.session import MODES, Simulator, UnknownScenario
+
+SIMULATOR = Simulator()
+SIMULATOR.detector  # build the spaCy pipeline at start-up, not during a trainee's first turn
+
+START_HELP = 'Start a conversation with /start_scenario{"scenario_id": "<id>", "trainee": "<your name>"}.'
+
+
+def _entity(tracker: Tracker, name: str) -> Optional[str]:
+    value = next(tracker.get_latest_entity_values(name), None)
+    return str(value) if value is not None else None
+
+
+def _error(dispatcher: CollectingDispatcher, code: str, message: str) -> None:
+    dispatcher.utter_message(text=message, json_message={"type": "error", "error": code, "message": message})
+
+
+def _seconds_since_bot_spoke(tracker: Tracker) -> Optional[float]:
+    """How long the trainee took to answer; scans back only to the last bot message."""
+    user_time = None
+    for event in reversed(tracker.events):
+        if event.get("event") == "user" and user_time is None:
+            user_time = event.get("timestamp")
+        elif event.get("event") == "bot" and user_time is not None:
+            return round(user_time - event.get("timestamp", user_time), 2)
+    return None
+
+
+class ActionStartScenario(Action):
+    def name(self) -> Text:
+        return "action_start_scenario"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        scenario_id = _entity(tracker, "scenario_id") or ""
+        trainee = (_entity(tracker, "trainee") or "").strip()[:80]
+        mode = _entity(tracker, "mode") or "practice"
+        if mode not in MODES:
+            _error(dispatcher, "bad_mode", f"Unknown mode {mode!r}; use one of: {', '.join(MODES)}.")
+            return []
+        try:
+            scenario = SIMULATOR.scenario(scenario_id)
+            state, opening = SIMULATOR.start(scenario_id, seed=f"{tracker.sender_id}:{time.time()}")
+        except UnknownScenario as unknown:
+            _error(dispatcher, "unknown_scenario", f"There is no scenario {scenario_id!r}. Available: "
+                   f"{', '.join(unknown.known) or 'none'}. {START_HELP}")
+            return []
+        dispatcher.utter_message(text=opening)
+        dispatcher.utter_message(json_message={
+            "type": "start",
+            "scenario": scenario.summary(),
+            "mode": mode,
+            "mood": state.mood,
+            "patience_seconds": scenario.patience_seconds,
+        })
+        return [
+            SlotSet("scenario_id", scenario.id),
+            SlotSet("trainee", trainee),
+            SlotSet("mode", mode),
+            SlotSet("customer_state", state.as_dict()),
+            SlotSet("mood", state.mood),
+            SlotSet("outcome", None),
+            SlotSet("turn_record", None),
+            SlotSet("scorecard", None),
+        ]
+
+
+class ActionCustomerTurn(Action):
+    def name(self) -> Text:
+        return "action_customer_turn"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        state = tracker.get_slot("customer_state")
+        if not state:
+            _error(dispatcher, "no_scenario", f"No conversation is running yet. {START_HELP}")
+            return []
+        if state.get("ended"):
+            _error(dispatcher, "ended", "This conversation has ended. Send /end_session for your scorecard.")
+            return []
+        text = (tracker.latest_message or {}).get("text") or ""
+        try:
+            turn = SIMULATOR.reply(state, text, _seconds_since_bot_spoke(tracker))
+        except UnknownScenario:
+            _error(dispatcher, "scenario_gone", "This scenario is no longer available (it was removed or broken).")
+            return []
+        for line in turn.lines:
+            dispatcher.utter_message(text=line)
+        payload = dict(turn.payload)
+        if tracker.get_slot("mode") == "assessment":
+            payload["hint"] = None
+        dispatcher.utter_message(json_message=payload)
+        record = {**turn.record, "seed": turn.state.seed}
+        return [
+            SlotSet("customer_state", turn.state.as_dict()),
+            SlotSet("mood", turn.state.mood),
+            SlotSet("outcome", turn.state.outcome),
+            SlotSet("turn_record", record),
+        ]
+
+
+class ActionEndSession(Action):
+    def name(self) -> Text:
+        return "action_end_session"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        state = tracker.get_slot("customer_state")
+        if not state:
+            _error(dispatcher, "no_scenario", f"There is no conversation to score. {START_HELP}")
+            return []
+        records = [
+            event["value"]
+            for event in tracker.events
+            if event.get("event") == "slot" and event.get("name") == "turn_record"
+            and isinstance(event.get("value"), dict) and event["value"].get("seed") == state.get("seed")
+        ]
+        try:
+            card = SIMULATOR.scorecard(state, records, tracker.get_slot("trainee") or "", tracker.get_slot("mode") or "practice")
+        except UnknownScenario:
+            _error(dispatcher, "scenario_gone", "This scenario is no longer available (it was removed or broken).")
+            return []
+        dispatcher.utter_message(json_message={"type": "scorecard", "scorecard": card})
+        ended = {**state, "ended": True, "ended_by": state.get("ended_by") or ("customer" if state.get("outcome") else "trainee")}
+        return [SlotSet("scorecard", card), SlotSet("customer_state", ended)]

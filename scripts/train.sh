@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Validates the Rasa data and trains the model, only when config.yml, domain.yml or data/
+# changed since the last trained model. Scenarios are read at run time and never trained.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export RASA_TELEMETRY_ENABLED=false
+
+model=models/sparring.tar.gz
+stamp=models/.inputs.sha256
+inputs=$( (sha256sum config.yml domain.yml; find data -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1)
+
+if [ -f "$model" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
+  echo "==> model is up to date ($model)"
+  exit 0
+fi
+echo "==> validating Rasa data"
+.venv/bin/rasa data validate --quiet
+echo "==> training the Rasa model (about a minute)"
+.venv/bin/rasa train --fixed-model-name sparring --out models --quiet
+echo "$inputs" > "$stamp"

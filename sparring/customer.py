@@ -1,0 +1,235 @@
+"""The simulated customer: a mood from 0 (calm) to 10 (gone) and a reply to every turn.
+
+The customer reacts to what the detector found in the trainee's reply, never to raw
+keywords of its own, so what the trainee sees (the customer cooling down or boiling over)
+and what the scorecard says always agree. Lines come from the scenario first and from the
+persona as a fallback; which variant is said is drawn from a generator seeded by the
+session and the turn, so a session can be replayed exactly while two sessions differ.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass, field
+
+from sparring.detector import Detection
+from sparring.lines import choose, variants
+from sparring.playbook import Persona, Rubric
+from sparring.scenarios import Remedy, Scenario
+
+MOOD_MIN, MOOD_MAX = 0.0, 10.0
+
+
+@dataclass
+class CustomerState:
+    """Everything the customer remembers between turns; small and bounded by design,
+    because Rasa ships it with every turn (it lives in a slot)."""
+
+    scenario_id: str
+    mood: float
+    seed: str
+    turn: int = 0
+    last_line: str = ""
+    recent: list[str] = field(default_factory=list)  # the customer's last few messages
+    move_counts: dict[str, int] = field(default_factory=dict)
+    boundary_set: bool = False
+    ended: bool = False
+    outcome: str | None = None
+    ended_by: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "CustomerState":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class Reaction:
+    """What the customer does after one trainee reply."""
+
+    lines: list[str]
+    mood_before: float
+    mood_after: float
+    events: list[str] = field(default_factory=list)
+    ended: bool = False
+    outcome: str | None = None
+
+
+class Customer:
+    """Plays one scenario's customer. Stateless itself: the state travels in and out."""
+
+    def __init__(self, scenario: Scenario, persona: Persona, rubric: Rubric):
+        self.scenario = scenario
+        self.persona = persona
+        self.rubric = rubric
+        self.effects = {**rubric.mood_effects, **persona.mood_effects}
+        self.at_top = scenario.at_top or persona.at_top
+
+    # --- public -----------------------------------------------------------------------------
+
+    def start(self, seed: str) -> tuple[CustomerState, str]:
+        state = CustomerState(scenario_id=self.scenario.id, mood=self.scenario.mood_start, seed=seed)
+        line = self._say(state, list(self.scenario.opening))
+        _remember(state, [line])
+        return state, line
+
+    def respond(self, state: CustomerState, text: str, detection: Detection) -> Reaction:
+        state.turn += 1
+        reaction = self._respond(state, text, detection)
+        _remember(state, reaction.lines)
+        return reaction
+
+    def nudge(self, state: CustomerState) -> Reaction:
+        """The trainee left the customer waiting: impatience, and the mood rises."""
+        before = state.mood
+        state.mood = _clamp(state.mood + self.effects["no_move"])
+        if state.mood >= MOOD_MAX:
+            reaction = self._end_at_top(state, before, ["waited"])
+        else:
+            reaction = Reaction([self._line(state, "impatient")], before, state.mood, ["waited"])
+        _remember(state, reaction.lines)
+        return reaction
+
+    def _respond(self, state: CustomerState, text: str, detection: Detection) -> Reaction:
+        before = state.mood
+        if not text.strip():
+            return Reaction([self._line(state, "empty")], before, before, ["empty"])
+        events = self._update_mood(state, detection)
+        if state.mood >= MOOD_MAX:
+            return self._end_at_top(state, before, events)
+        lines = self._react(state, text, detection, events)
+        if state.mood >= MOOD_MAX:
+            return self._end_at_top(state, before, events)
+        return Reaction(lines, before, state.mood, events, state.ended, state.outcome)
+
+    # --- mood ---------------------------------------------------------------------------------
+
+    def _update_mood(self, state: CustomerState, detection: Detection) -> list[str]:
+        events: list[str] = []
+        delta = 0.0
+        for move in detection.moves:
+            if move == "resolve":
+                continue  # judged below: an offer helps only when it comes at the right time
+            repeats = state.move_counts.get(move, 0)
+            delta += self.effects[move] * (self.rubric.repeat_decay**repeats)
+        for penalty in detection.penalties:
+            delta += self.effects[penalty]
+        for signal in ("counter_threat", "admission"):
+            if signal in detection.signals:
+                delta += self.effects[signal]
+                events.append(signal)
+        if "boundary" in detection.signals and not detection.penalties:
+            delta += self.effects["boundary"]
+            events.append("boundary")
+        if not detection.moves and not detection.penalties and not events:
+            delta += self.effects["no_move"]
+        for move in detection.moves:
+            state.move_counts[move] = state.move_counts.get(move, 0) + 1
+        state.mood = _clamp(state.mood + delta)
+        return events
+
+    # --- what to say ----------------------------------------------------------------------------
+
+    def _react(self, state: CustomerState, text: str, detection: Detection, events: list[str]) -> list[str]:
+        if "counter_threat" in events:
+            return [self._line(state, "counter_threat")]
+        if "calm_down" in detection.penalties:
+            return [self._line(state, "calm_down")]
+        if detection.penalties:
+            return [self._line(state, "penalty")]
+        if "boundary" in events:
+            first = not state.boundary_set
+            state.boundary_set = True
+            if "end_chat" in detection.signals and not first:
+                return self._trainee_ends(state)
+            return [self._line(state, "boundary_ack")]
+        if "end_chat" in detection.signals and state.boundary_set:
+            return self._trainee_ends(state)
+        if "admission" in events:
+            return [self._line(state, "admission")]
+        if "resolve" in detection.moves:
+            return self._judge_offer(state, text, events)
+        answers = self._answers(text, detection)
+        for move in ("apologize", "empathize", "listen"):
+            if move in detection.moves:
+                return [self._line(state, move)] + answers
+        if answers:
+            return answers
+        if "question" in detection.signals:
+            return [self._line(state, "fact_unknown")]
+        return [self._line(state, "neutral")]
+
+    def _judge_offer(self, state: CustomerState, text: str, events: list[str]) -> list[str]:
+        if state.mood > self.scenario.calm_enough:
+            events.append("early_resolve")
+            state.mood = _clamp(state.mood + self.effects["early_resolve"])
+            return [self._line(state, "resolve_too_early")]
+        lowered = text.lower()
+        accepted = _offered(self.scenario.accept, lowered)
+        rejected = _offered(self.scenario.reject, lowered)
+        if accepted and not rejected:
+            state.mood = _clamp(state.mood + self.effects["resolve"])
+            state.ended, state.outcome = True, "resolved"
+            events.append(f"accepted:{accepted.name}")
+            return [self._say(state, list(accepted.lines)) if accepted.lines else self._line(state, "resolved")]
+        if rejected:
+            events.append(f"rejected:{rejected.name}")
+            return [self._say(state, list(rejected.lines)) if rejected.lines else self._line(state, "resolve_rejected")]
+        events.append("vague_offer")
+        return [self._line(state, "resolve_vague")]
+
+    def _answers(self, text: str, detection: Detection) -> list[str]:
+        """Facts the trainee asked about: the customer answers clarifying questions."""
+        if "question" not in detection.signals:
+            return []
+        lowered = text.lower()
+        return [fact.answer for fact in self.scenario.facts if any(word in lowered for word in fact.asked_by)]
+
+    def _trainee_ends(self, state: CustomerState) -> list[str]:
+        state.ended, state.ended_by = True, "trainee"
+        return [self._line(state, "hang_up")]
+
+    def _end_at_top(self, state: CustomerState, before: float, events: list[str]) -> Reaction:
+        state.mood = MOOD_MAX
+        state.ended, state.outcome = True, self.at_top
+        kind = "escalate" if self.at_top == "escalated" else "hang_up"
+        return Reaction([self._line(state, kind)], before, state.mood, events, True, state.outcome)
+
+    # --- lines --------------------------------------------------------------------------------
+
+    def _line(self, state: CustomerState, kind: str) -> str:
+        band = self.rubric.band(state.mood)
+        candidates = variants(self.scenario.lines, kind, band) or variants(self.persona.lines, kind, band)
+        return self._say(state, candidates, fallback_kind=kind)
+
+    def _say(self, state: CustomerState, candidates: list[str], fallback_kind: str = "neutral") -> str:
+        rng = random.Random(f"{state.seed}:{state.turn}:{len(state.last_line)}")
+        line = choose(candidates, state.last_line, rng, clean_only=state.boundary_set)
+        if line is None:  # the only variant was said just now: borrow the persona's
+            band = self.rubric.band(state.mood)
+            backup = variants(self.persona.lines, fallback_kind, band) + variants(self.persona.lines, "neutral", band)
+            line = choose(backup, state.last_line, rng, clean_only=state.boundary_set) or "..."
+        state.last_line = line
+        return line.replace("{name}", self.scenario.customer_name)
+
+
+RECENT_MESSAGES = 3  # what a trainee's restatement is checked against, besides the facts
+
+
+def _remember(state: CustomerState, lines: list[str]) -> None:
+    state.recent = (state.recent + [" ".join(lines)])[-RECENT_MESSAGES:]
+
+
+def _offered(remedies: tuple[Remedy, ...], lowered_text: str) -> Remedy | None:
+    for remedy in remedies:
+        if any(word in lowered_text for word in remedy.offer_words):
+            return remedy
+    return None
+
+
+def _clamp(mood: float) -> float:
+    return round(min(MOOD_MAX, max(MOOD_MIN, mood)), 2)
+

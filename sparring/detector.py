@@ -1,0 +1,400 @@
+"""The checklist detector: which moves and penalties a trainee reply shows, and where.
+
+Built on ``spacy.blank("en")`` with a sentencizer, the lookup lemmatizer and a cue
+component (PhraseMatchers over ``lexicon.yml``). A cue alone is never the verdict: each
+sentence is judged in context — an apology cue is checked against how it is framed
+(conditional, negated, sarcastic, a repeat request, policy used to dismiss, sympathy for
+a misfortune the company did not cause), listening against the customer's previous
+message and the scenario's facts, a resolution against commitment and vagueness.
+
+Every detected move or penalty carries the character span that is its evidence, so the
+scorecard can quote the trainee's own words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import yaml
+
+from sparring.checklist import MOVES, PENALTIES
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
+# Acronyms a customer understands: everything else in capitals is internal jargon.
+PLAIN_ACRONYMS = frozenset(
+    "OK ID PIN UK US USA EU TV PC ASAP SMS USB AM PM GPS VAT FAQ PDF DVD CD ATM IBAN ISBN MOT NHS BBC DIY PS I A".split()
+)
+_CLAUSE_BREAK = re.compile(r"[,;:!?\u2014\u2013]|\s-\s|\.(?=\s)|\bbut\b|\band\b|\bso\b", re.IGNORECASE)
+_SPECIFIC = re.compile(r"\d|[A-Z]{2,}-?\d")
+_QUESTION_OPENERS = frozenset(
+    "what when where which who why how did do does is are was were can could would have has".split()
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Why a move or penalty was detected: a span of the reply and a confidence."""
+
+    label: str
+    start: int
+    end: int
+    confidence: float
+    kind: str  # "move" or "penalty"
+
+    def as_dict(self) -> dict:
+        return {"move" if self.kind == "move" else "penalty": self.label, "start": self.start, "end": self.end,
+                "confidence": round(self.confidence, 2)}
+
+
+@dataclass
+class Detection:
+    """All a reply shows. ``signals`` are facts about the reply the customer reacts to."""
+
+    moves: list[str] = field(default_factory=list)
+    penalties: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    signals: set[str] = field(default_factory=set)
+
+    def add(self, label: str, kind: str, start: int, end: int, confidence: float) -> None:
+        names = self.moves if kind == "move" else self.penalties
+        if label in names:
+            return
+        names.append(label)
+        self.evidence.append(Evidence(label, start, end, confidence, kind))
+
+    def ordered(self) -> "Detection":
+        """Moves and penalties in checklist order, so output is stable for the same input."""
+        self.moves.sort(key=MOVES.index)
+        self.penalties.sort(key=PENALTIES.index)
+        self.evidence.sort(key=lambda e: (e.kind != "move", e.start, e.label))
+        return self
+
+    def as_dict(self) -> dict:
+        return {
+            "moves": list(self.moves),
+            "penalties": list(self.penalties),
+            "evidence": [e.as_dict() for e in self.evidence],
+        }
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict:
+    return yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
+
+
+class CueMatcher:
+    """spaCy component: marks every lexicon cue as a labelled span in ``doc.spans["cues"]``."""
+
+    def __init__(self, nlp, name: str):
+        from spacy.matcher import PhraseMatcher
+
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for label, phrases in _lexicon()["phrases"].items():
+            self.matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
+
+    def __call__(self, doc):
+        from spacy.tokens import Span
+
+        doc.spans["cues"] = [Span(doc, start, end, label=label) for label, start, end in self.matcher(doc)]
+        return doc
+
+
+def _keep_tensorflow_out() -> None:
+    """thinc imports TensorFlow when it is installed (Rasa installs it): ~5 s and ~500 MB
+    for nothing, since this pipeline never uses it. Marking it unavailable before spaCy is
+    imported makes thinc skip it. Not done when TensorFlow is already loaded (Rasa itself)."""
+    if "tensorflow" not in sys.modules and not os.environ.get("SPARRING_ALLOW_TENSORFLOW"):
+        sys.modules["tensorflow"] = None  # type: ignore[assignment]
+
+
+@lru_cache(maxsize=1)
+def build_pipeline():
+    """spaCy blank English + sentencizer + lookup lemmatizer + our cue matcher."""
+    _keep_tensorflow_out()
+    import spacy
+    from spacy.language import Language
+
+    if not Language.has_factory("checklist_cues"):
+        Language.factory("checklist_cues", func=CueMatcher)
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.add_pipe("checklist_cues")
+    nlp.initialize()
+    return nlp
+
+
+class Detector:
+    """Detects checklist moves and penalties in one trainee reply, in context."""
+
+    def __init__(self) -> None:
+        lexicon = _lexicon()
+        self.nlp = build_pipeline()
+        self.feelings = frozenset(lexicon["words"]["feelings"])
+        self.remedy_verbs = frozenset(lexicon["words"]["remedy_verbs"])
+        self.weak_remedy_verbs = frozenset(lexicon["words"]["weak_remedy_verbs"])
+        self.remedy_nouns = frozenset(lexicon["words"]["remedy_nouns"])
+        self.stopwords = frozenset(lexicon["stopwords"])
+        self.identifier_words = frozenset(
+            word for phrase in lexicon["phrases"]["identifier_request"] for word in phrase.split()
+        )
+
+    def detect(self, text: str, context: str = "", mentions: Sequence[str] = ()) -> Detection:
+        """Judge ``text`` (a trainee reply) against ``context`` (the customer's previous
+        message) and ``mentions`` (the scenario's specifics: ids, amounts, product names)."""
+        detection = Detection()
+        if not text or not text.strip():
+            return detection
+        doc = self.nlp(text)
+        known = self._context_terms(context, tuple(mentions))
+        cues_by_sentence = self._cues_by_sentence(doc)
+        for sentence in doc.sents:
+            self._judge_sentence(sentence, cues_by_sentence.get(sentence.start, []), known, context, detection)
+        return detection.ordered()
+
+    @lru_cache(maxsize=256)
+    def _context_terms(self, context: str, mentions: tuple[str, ...]) -> "ContextTerms":
+        doc = self.nlp(context)
+        lemmas = {self._lemma(t) for t in doc if self._is_content(t)}
+        specifics = {t.lower_ for t in doc if _SPECIFIC.search(t.text)}
+        mention_words = {m.lower() for m in mentions}
+        lemmas |= {self._lemma_word(w) for m in mentions for w in m.lower().split() if w not in self.stopwords}
+        return ContextTerms(frozenset(lemmas), frozenset(specifics | mention_words), context.lower())
+
+    def _cues_by_sentence(self, doc) -> dict[int, list]:
+        by_sentence: dict[int, list] = {}
+        for span in doc.spans["cues"]:
+            by_sentence.setdefault(span.sent.start, []).append(span)
+        return by_sentence
+
+    # --- one sentence -------------------------------------------------------------------
+
+    def _judge_sentence(self, sentence, cues, known: "ContextTerms", context: str, detection: Detection) -> None:
+        labels = {}
+        for span in cues:  # the earliest cue of each label is the one quoted
+            labels.setdefault(span.label_, span)
+        text = sentence.text
+        is_question = text.rstrip().endswith("?") or (
+            len(sentence) > 1 and sentence[0].lower_ in _QUESTION_OPENERS and not text.rstrip().endswith(".")
+        )
+        if is_question:
+            detection.signals.add("question")
+        shared = self._shared_terms(sentence, known)
+
+        self._judge_penalties(sentence, labels, known, detection)
+        apologized = self._judge_apology(sentence, labels, shared, detection)
+        self._judge_empathy(sentence, labels, detection)
+        self._judge_listening(sentence, labels, shared, is_question, apologized, detection)
+        self._judge_resolution(sentence, labels, is_question, detection)
+        for signal in ("boundary", "end_chat", "admission", "identifier_request"):
+            if signal in labels:
+                detection.signals.add(signal)
+
+    def _judge_apology(self, sentence, labels, shared, detection: Detection) -> bool:
+        if "apology" not in labels:
+            return False
+        if "sympathy" in labels:
+            span = labels["sympathy"]
+            start, end = _clause(sentence, span)
+            detection.add("empathize", "move", start, end, 0.85)
+            return False
+        not_apologies = ("non_apology", "repeat_request", "negated_apology", "sarcastic_apology", "policy_apology")
+        if any(label in labels for label in not_apologies):
+            if "policy_apology" in labels:
+                span = labels["policy_apology"]
+                detection.add("dismiss", "penalty", span.start_char, span.end_char, 0.8)
+            if "sarcastic_apology" in labels:
+                span = labels["sarcastic_apology"]
+                detection.add("insult", "penalty", span.start_char, span.end_char, 0.7)
+            return False
+        if sentence.text.strip().lower().rstrip("?.!") in {"sorry", "sry", "soz"} and sentence.text.strip().endswith("?"):
+            return False
+        start, end = _clause(sentence, labels["apology"])
+        detection.add("apologize", "move", start, end, 0.9)
+        if shared:
+            detection.add("listen", "move", start, end, 0.7)
+        return True
+
+    def _judge_empathy(self, sentence, labels, detection: Detection) -> None:
+        if "calm_down" in labels or "dismiss" in labels:
+            return
+        if "empathy_frame" in labels:
+            span = labels["empathy_frame"]
+            start, end = _clause(sentence, span)
+            detection.add("empathize", "move", start, end, 0.8)
+            return
+        apology_clause = _clause(sentence, labels["apology"]) if "apology" in labels else None
+        for token in sentence:
+            if token.lower_ in self.feelings and not _negated(token):
+                if apology_clause and apology_clause[0] <= token.idx < apology_clause[1]:
+                    continue  # "sorry for the inconvenience" is the apology, not empathy
+                start, end = _clause(sentence, token)
+                detection.add("empathize", "move", start, end, 0.7)
+                return
+
+    def _judge_listening(self, sentence, labels, shared, is_question, apologized, detection: Detection) -> None:
+        if apologized:
+            return  # an apology naming the problem was already credited as listening
+        if "invitation" in labels:
+            start, end = _clause(sentence, labels["invitation"])
+            detection.add("listen", "move", start, end, 0.8)
+            return
+        if is_question:
+            only_identifier = "identifier_request" in labels and shared <= self.identifier_words
+            if shared and not only_identifier and "offer_question" not in labels:
+                detection.add("listen", "move", sentence.start_char, sentence.end_char, 0.7)
+            return
+        specific = any(_SPECIFIC.search(term) for term in shared)
+        if specific or len(shared) >= 2:
+            detection.add("listen", "move", sentence.start_char, sentence.end_char, 0.6 if not specific else 0.75)
+
+    def _judge_resolution(self, sentence, labels, is_question, detection: Detection) -> None:
+        vague = "vague" in labels and not _has_time(sentence)
+        if vague or "boundary" in labels:
+            return
+        lemmas = [self._lemma(t) for t in sentence]
+        if "commitment" in labels and not (is_question and "identifier_request" in labels):
+            cue = labels["commitment"]
+            window = lemmas[cue.end - sentence.start : cue.end - sentence.start + 4]
+            concrete = any(lemma in self.remedy_nouns for lemma in lemmas) or _has_time(sentence)
+            if any(l in self.remedy_verbs or (concrete and l in self.weak_remedy_verbs) for l in window):
+                start, end = _clause(sentence, cue)
+                detection.add("resolve", "move", start, end, 0.85 if _has_time(sentence) else 0.75)
+                return
+        if "offer_question" in labels and any(l in self.remedy_nouns or l in self.remedy_verbs for l in lemmas):
+            start, end = _clause(sentence, labels["offer_question"])
+            detection.add("resolve", "move", start, end, 0.75)
+            return
+        if "handover" in labels:
+            start, end = _clause(sentence, labels["handover"])
+            detection.add("resolve", "move", start, end, 0.7)
+            return
+        if "escalation" in labels and ("commitment" in labels or _has_time(sentence)):
+            start, end = _clause(sentence, labels["escalation"])
+            detection.add("resolve", "move", start, end, 0.7)
+
+    def _judge_penalties(self, sentence, labels, known: "ContextTerms", detection: Detection) -> None:
+        for label in ("blame", "argue", "dismiss", "insult", "overpromise", "calm_down"):
+            if label in labels:
+                span = labels[label]
+                detection.add(label, "penalty", span.start_char, span.end_char, 0.8)
+        if "counter_threat" in labels:
+            span = labels["counter_threat"]
+            detection.add("insult", "penalty", span.start_char, span.end_char, 0.85)
+            detection.signals.add("counter_threat")
+        jargon = labels.get("jargon_terms")
+        if jargon is not None and jargon.text.lower() not in known.text:
+            detection.add("jargon", "penalty", jargon.start_char, jargon.end_char, 0.75)
+            return
+        if sentence.text.isupper():
+            return
+        for token in sentence:
+            if (
+                token.is_alpha
+                and token.is_upper
+                and 2 <= len(token.text) <= 5
+                and token.text not in PLAIN_ACRONYMS
+                and token.lower_ not in known.text
+            ):
+                detection.add("jargon", "penalty", token.idx, token.idx + len(token.text), 0.6)
+                return
+
+    # --- terms ----------------------------------------------------------------------------
+
+    def _is_content(self, token) -> bool:
+        if _SPECIFIC.search(token.text):
+            return True
+        return token.is_alpha and len(token.text) > 2 and token.lower_ not in self.stopwords
+
+    def _lemma(self, token) -> str:
+        return (token.lemma_ or token.lower_).lower()
+
+    def _lemma_word(self, word: str) -> str:
+        return self._lemma(self.nlp.make_doc(word)[0]) if word else word
+
+    def _shared_terms(self, sentence, known: "ContextTerms") -> set[str]:
+        shared = set()
+        for token in sentence:
+            if not self._is_content(token):
+                continue
+            if _SPECIFIC.search(token.text):
+                if token.lower_ in known.specifics or token.lower_.strip("£$€#") in known.text:
+                    shared.add(token.lower_)
+            elif self._lemma(token) in known.lemmas:
+                shared.add(self._lemma(token))
+        return shared
+
+
+@dataclass(frozen=True)
+class ContextTerms:
+    """What the customer said, reduced to what a restatement would share with it."""
+
+    lemmas: frozenset[str]
+    specifics: frozenset[str]
+    text: str
+
+
+def _clause(sentence, cue) -> tuple[int, int]:
+    """The clause of ``sentence`` around a cue: what a lead would highlight as the quote."""
+    text = sentence.text
+    cue_start = cue.idx - sentence.start_char if hasattr(cue, "idx") else cue.start_char - sentence.start_char
+    cue_end = cue_start + len(cue.text)
+    start, end = 0, len(text)
+    for match in _CLAUSE_BREAK.finditer(text):
+        if match.end() <= cue_start:
+            start = match.end()
+        elif match.start() >= cue_end:
+            end = match.start()
+            break
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ".!?,;:"):
+        end -= 1
+    return sentence.start_char + start, sentence.start_char + end
+
+
+def _negated(token) -> bool:
+    window = token.doc[max(token.i - 3, token.sent.start) : token.i]
+    return any(t.lower_ in {"not", "n't", "no", "never", "nothing"} for t in window)
+
+
+def _has_time(sentence) -> bool:
+    times = {"today", "tomorrow", "tonight", "now", "monday", "tuesday", "wednesday", "thursday", "friday",
+             "saturday", "sunday", "hour", "hours", "minutes", "days", "day", "week", "morning", "afternoon",
+             "evening", "immediately", "pm", "am", "by", "within"}
+    return any(t.lower_ in times for t in sentence) or bool(re.search(r"\d", sentence.text))
+
+
+_DEFAULT: Detector | None = None
+
+
+def default_detector() -> Detector:
+    """One detector per process: building the spaCy pipeline takes about a second."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Detector()
+    return _DEFAULT
+
+
+def classify_lines(lines: Iterable[str]) -> Iterable[dict]:
+    """The ``sparring classify`` contract: JSON objects in, one result per input, in order."""
+    import json
+
+    detector = default_detector()
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = str(item.get("text") or "")
+            context = str(item.get("context") or "")
+        except (ValueError, AttributeError) as error:
+            yield {"error": f"not a JSON object with a text field: {error}"}
+            continue
+        yield detector.detect(text, context).as_dict()

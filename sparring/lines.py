@@ -1,0 +1,56 @@
+"""The kinds of customer line a persona or scenario provides, and how they are chosen.
+
+Banded kinds depend on how upset the customer still is (high, mid, low mood); plain kinds
+are reactions to one event. Personas must provide every kind, so a scenario only writes
+the lines that are specific to its situation and falls back on its persona for the rest.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Mapping, Sequence, Union
+
+BANDS: tuple[str, ...] = ("high", "mid", "low")
+BANDED_KINDS: tuple[str, ...] = ("listen", "empathize", "apologize", "penalty", "neutral")
+PLAIN_KINDS: tuple[str, ...] = (
+    "calm_down",
+    "resolve_too_early",
+    "resolve_vague",
+    "resolve_rejected",
+    "resolved",
+    "fact_unknown",
+    "hang_up",
+    "escalate",
+    "impatient",
+    "empty",
+    "boundary_ack",
+    "admission",
+    "counter_threat",
+)
+LINE_KINDS: tuple[str, ...] = BANDED_KINDS + PLAIN_KINDS
+
+Variants = Sequence[str]
+LineBook = Mapping[str, Union[Variants, Mapping[str, Variants]]]
+
+
+def variants(book: LineBook, kind: str, band: str) -> list[str]:
+    """The variants of one kind in one book (empty when the book does not have them)."""
+    entry = book.get(kind)
+    if entry is None:
+        return []
+    if isinstance(entry, Mapping):
+        return list(entry.get(band, ()))
+    return list(entry)
+
+
+def is_masked_swearing(line: str) -> bool:
+    """Masked swearing is written with asterisks ("f***"): used to drop abuse after a boundary."""
+    return "*" in line
+
+
+def choose(candidates: Sequence[str], last_line: str, rng: random.Random, clean_only: bool = False) -> str | None:
+    """Pick one variant, never the line the customer just said, preferring clean lines if asked."""
+    fresh = [line for line in candidates if line != last_line]
+    if clean_only:
+        fresh = [line for line in fresh if not is_masked_swearing(line)] or fresh
+    return rng.choice(fresh) if fresh else None

@@ -1,0 +1,158 @@
+"""The trainer-editable playbook: scoring rubric and customer personas (``playbook/*.yml``).
+
+Weights, mood effects, penalties, coaching tips and generic customer lines are data, so a
+training team can tune them in review without touching Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from sparring import yamlschema as ys
+from sparring.checklist import MOVES, OUTCOMES, PENALTIES
+from sparring.lines import BANDED_KINDS, BANDS, PLAIN_KINDS, LineBook
+
+PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbook"
+
+FINDINGS: tuple[str, ...] = (
+    tuple(f"missed_{move}" for move in MOVES) + ("early_resolve",) + tuple(f"penalty_{p}" for p in PENALTIES)
+)
+MOOD_EVENTS: tuple[str, ...] = MOVES + PENALTIES + (
+    "no_move",
+    "early_resolve",
+    "admission",
+    "counter_threat",
+    "boundary",
+)
+
+_line_list = ys.list_of(ys.text(), min_items=1)
+_banded_lines = ys.mapping({band: ys.Key(_line_list) for band in BANDS})
+
+
+def line_book_spec(require_all: bool) -> ys.Spec:
+    """Spec of a book of customer lines; personas must give every kind, scenarios any."""
+    keys = {kind: ys.Key(_banded_lines, required=require_all) for kind in BANDED_KINDS}
+    keys.update({kind: ys.Key(_line_list, required=require_all) for kind in PLAIN_KINDS})
+    return ys.mapping(keys)
+
+
+def weights_spec() -> ys.Spec:
+    """The four move weights, which must add up to 100 so an overall score reads as percent."""
+    each = ys.mapping({move: ys.Key(ys.number(0, 100, integer=True)) for move in MOVES})
+
+    def check(checker: ys.Checker, node, where: str):
+        weights = each(checker, node, where)
+        if weights and None not in weights.values() and sum(weights.values()) != 100:
+            checker.fail(node, where, f"must add up to 100, they add up to {sum(weights.values())}")
+        return weights
+
+    return check
+
+
+_RUBRIC_SPEC = ys.mapping(
+    {
+        "mood_bands": ys.Key(ys.mapping({"high": ys.Key(ys.number(0, 10)), "mid": ys.Key(ys.number(0, 10))})),
+        "mood_effects": ys.Key(ys.mapping({event: ys.Key(ys.number(-10, 10)) for event in MOOD_EVENTS})),
+        "repeat_decay": ys.Key(ys.number(0, 1)),
+        "weights": ys.Key(weights_spec()),
+        "targets": ys.Key(ys.mapping({move: ys.Key(ys.number(1, 10, integer=True)) for move in MOVES})),
+        "penalty_points": ys.Key(ys.mapping({p: ys.Key(ys.number(0, 100)) for p in PENALTIES})),
+        "order_deduction": ys.Key(ys.number(0, 100)),
+        "outcome_points": ys.Key(
+            ys.mapping({outcome: ys.Key(ys.number(-100, 100)) for outcome in OUTCOMES + ("none",)})
+        ),
+        "grades": ys.Key(
+            ys.list_of(ys.mapping({"min": ys.Key(ys.number(0, 100)), "grade": ys.Key(ys.text())}))
+        ),
+        "tips": ys.Key(ys.mapping({finding: ys.Key(ys.text()) for finding in FINDINGS})),
+        "praise": ys.Key(ys.mapping({move: ys.Key(ys.text()) for move in MOVES})),
+    }
+)
+
+_PERSONA_SPEC = ys.mapping(
+    {
+        "description": ys.Key(ys.text()),
+        "at_top": ys.Key(ys.one_of(("hung_up", "escalated"))),
+        "mood_effects": ys.Key(ys.dict_of(MOOD_EVENTS, ys.number(-10, 10)), required=False, default={}),
+        "lines": ys.Key(line_book_spec(require_all=True)),
+    }
+)
+
+
+def _personas_spec(checker: ys.Checker, node, where: str):
+    return ys.mapping({"personas": ys.Key(_persona_map)})(checker, node, where)
+
+
+def _persona_map(checker: ys.Checker, node, where: str):
+    if not isinstance(node, ys.yaml.MappingNode):
+        checker.fail(node, where, "expected a mapping of persona name to persona")
+        return None
+    return {str(k.value): _PERSONA_SPEC(checker, v, f"{where}.{k.value}") for k, v in node.value}
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """Scoring and mood rules shared by every scenario (see playbook/rubric.yml)."""
+
+    mood_bands: Mapping[str, float]
+    mood_effects: Mapping[str, float]
+    repeat_decay: float
+    weights: Mapping[str, int]
+    targets: Mapping[str, int]
+    penalty_points: Mapping[str, float]
+    order_deduction: float
+    outcome_points: Mapping[str, float]
+    grades: tuple[tuple[float, str], ...]
+    tips: Mapping[str, str]
+    praise: Mapping[str, str]
+
+    def band(self, mood: float) -> str:
+        if mood >= self.mood_bands["high"]:
+            return "high"
+        return "mid" if mood >= self.mood_bands["mid"] else "low"
+
+    def grade(self, score: float) -> str:
+        for minimum, grade in self.grades:
+            if score >= minimum:
+                return grade
+        return self.grades[-1][1]
+
+
+@dataclass(frozen=True)
+class Persona:
+    """How a kind of difficult customer behaves, with the generic lines it falls back on."""
+
+    name: str
+    description: str
+    at_top: str
+    mood_effects: Mapping[str, float]
+    lines: LineBook
+
+
+def load_rubric(path: Path = PLAYBOOK_DIR / "rubric.yml") -> Rubric:
+    data = ys.load(path, _RUBRIC_SPEC)
+    grades = tuple(sorted(((g["min"], g["grade"]) for g in data["grades"]), reverse=True))
+    return Rubric(
+        mood_bands=data["mood_bands"],
+        mood_effects=data["mood_effects"],
+        repeat_decay=data["repeat_decay"],
+        weights=data["weights"],
+        targets=data["targets"],
+        penalty_points=data["penalty_points"],
+        order_deduction=data["order_deduction"],
+        outcome_points=data["outcome_points"],
+        grades=grades,
+        tips=data["tips"],
+        praise=data["praise"],
+    )
+
+
+def load_personas(path: Path = PLAYBOOK_DIR / "personas.yml") -> dict[str, Persona]:
+    data = ys.load(path, _personas_spec)
+    return {
+        name: Persona(name, p["description"], p["at_top"], p["mood_effects"], p["lines"])
+        for name, p in data["personas"].items()
+    }
+
