@@ -9,10 +9,11 @@ tracker store holds the transcript and every score together.
 from __future__ import annotations
 
 import time
+from datetime import datetime, timedelta
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ReminderCancelled, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from sparring.session import MODES, Simulator, UnknownScenario
@@ -21,6 +22,21 @@ SIMULATOR = Simulator()
 SIMULATOR.detector  # build the spaCy pipeline at start-up, not during a trainee's first turn
 
 START_HELP = 'Start a conversation with /start_scenario{"scenario_id": "<id>", "trainee": "<your name>"}.'
+
+
+IMPATIENCE = "impatience"
+
+
+def _impatience_reminder(scenario_id: str) -> ReminderScheduled:
+    """The customer speaks up if the trainee leaves them waiting; any trainee message
+    cancels it (kill_on_user_message) and the next turn schedules a fresh one."""
+    seconds = SIMULATOR.scenario(scenario_id).patience_seconds
+    return ReminderScheduled(
+        "EXTERNAL_impatience",
+        trigger_date_time=datetime.now() + timedelta(seconds=seconds),
+        name=IMPATIENCE,
+        kill_on_user_message=True,
+    )
 
 
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
@@ -78,6 +94,7 @@ class ActionStartScenario(Action):
             SlotSet("outcome", None),
             SlotSet("turn_record", None),
             SlotSet("scorecard", None),
+            _impatience_reminder(scenario.id),
         ]
 
 
@@ -105,13 +122,39 @@ class ActionCustomerTurn(Action):
         if tracker.get_slot("mode") == "assessment":
             payload["hint"] = None
         dispatcher.utter_message(json_message=payload)
-        record = {**turn.record, "seed": turn.state.seed}
-        return [
-            SlotSet("customer_state", turn.state.as_dict()),
-            SlotSet("mood", turn.state.mood),
-            SlotSet("outcome", turn.state.outcome),
-            SlotSet("turn_record", record),
-        ]
+        return _turn_events(turn)
+
+
+def _turn_events(turn) -> List[Dict]:
+    events = [
+        SlotSet("customer_state", turn.state.as_dict()),
+        SlotSet("mood", turn.state.mood),
+        SlotSet("outcome", turn.state.outcome),
+        SlotSet("turn_record", {**turn.record, "seed": turn.state.seed}),
+    ]
+    if not turn.state.ended:
+        events.append(_impatience_reminder(turn.state.scenario_id))
+    return events
+
+
+class ActionCustomerNudge(Action):
+    """The trainee kept the customer waiting (a reminder fired): impatience, mood rises."""
+
+    def name(self) -> Text:
+        return "action_customer_nudge"
+
+    def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[Dict]:
+        state = tracker.get_slot("customer_state")
+        if not state or state.get("ended"):
+            return []
+        try:
+            turn = SIMULATOR.nudge(state)
+        except UnknownScenario:
+            return []
+        for line in turn.lines:
+            dispatcher.utter_message(text=line)
+        dispatcher.utter_message(json_message=turn.payload)
+        return _turn_events(turn)
 
 
 class ActionEndSession(Action):
@@ -136,4 +179,4 @@ class ActionEndSession(Action):
             return []
         dispatcher.utter_message(json_message={"type": "scorecard", "scorecard": card})
         ended = {**state, "ended": True, "ended_by": state.get("ended_by") or ("customer" if state.get("outcome") else "trainee")}
-        return [SlotSet("scorecard", card), SlotSet("customer_state", ended)]
+        return [SlotSet("scorecard", card), SlotSet("customer_state", ended), ReminderCancelled(name=IMPATIENCE)]

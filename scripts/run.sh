@@ -11,6 +11,8 @@ scripts/train.sh
 
 rasa_port=${SPARRING_RASA_PORT:-5005}
 actions_port=${SPARRING_ACTIONS_PORT:-5055}
+web_port=${SPARRING_WEB_PORT:-8080}
+database_url=${SPARRING_DATABASE_URL:-sqlite:///var/sparring.db}
 mkdir -p var/log
 endpoints=$(scripts/endpoints.sh "$actions_port")
 
@@ -30,6 +32,10 @@ echo "==> starting the Rasa server on :$rasa_port (log: var/log/rasa.log)"
 .venv/bin/rasa run --model models/sparring.tar.gz --port "$rasa_port" --endpoints "$endpoints" \
   --credentials credentials.yml --cors "*" > var/log/rasa.log 2>&1 &
 pids+=($!)
+echo "==> starting the web server on :$web_port (log: var/log/web.log)"
+.venv/bin/python -m sparring.web --host "${SPARRING_WEB_HOST:-127.0.0.1}" --port "$web_port" --rasa-port "$rasa_port" \
+  --database-url "$database_url" > var/log/web.log 2>&1 &
+pids+=($!)
 
 wait_for() {  # name url pid
   for _ in $(seq 1 180); do
@@ -41,11 +47,13 @@ wait_for() {  # name url pid
 }
 wait_for actions "http://localhost:$actions_port/health" "${pids[0]}"
 wait_for rasa "http://localhost:$rasa_port/" "${pids[1]}"
+wait_for web "http://localhost:$web_port/api/scenarios" "${pids[2]}"
 
 cat <<MSG
 
   Sparring is running.
-    Chat in this machine's terminal:  make shell   (in another terminal)
+    Trainees, open:  http://localhost:$web_port/
+    Terminal chat:   make shell   (in another terminal)
     REST channel:   POST http://localhost:$rasa_port/webhooks/rest/webhook
                     {"sender": "<id>", "message": "/start_scenario{\"scenario_id\": \"double-charge\", \"trainee\": \"Ana\"}"}
     Scenarios:      .venv/bin/sparring scenarios

@@ -7,7 +7,7 @@ export RASA_TELEMETRY_ENABLED=false PIP_DISABLE_PIP_VERSION_CHECK=1
 
 python=${PYTHON:-$(scripts/find-python.sh)}
 stamp=.venv/.installed
-wanted=$(cat requirements.txt requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)
+wanted=$(cat requirements.txt requirements.lock pyproject.toml package-lock.json | sha256sum | cut -d' ' -f1)
 
 if [ ! -x .venv/bin/python ]; then
   echo "==> creating .venv with $python"
@@ -18,5 +18,8 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$wanted" ]; then
   .venv/bin/python -m pip install --quiet --upgrade "pip==24.0"
   .venv/bin/python -m pip install --quiet -r requirements.txt -c requirements.lock
   .venv/bin/python -m pip install --quiet --no-deps --no-build-isolation -e .
+  echo "==> installing pinned front-end packages (npm ci)"
+  command -v npm >/dev/null || { echo "error: npm not found; install Node.js 18+ (e.g. apt-get install nodejs npm)" >&2; exit 1; }
+  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
   echo "$wanted" > "$stamp"
 fi

@@ -43,8 +43,10 @@ def _wait(url: str, process: subprocess.Popen, log: Path, seconds: float = 240) 
 class Servers:
     rasa_url: str
     actions_url: str
+    web_url: str
     workdir: Path
     tracker_store: dict
+    database_url: str
     processes: dict
 
     def send(self, sender: str, message: str) -> list[dict]:
@@ -70,25 +72,41 @@ def start_rasa_server(port: int, endpoints: Path, log: Path, env: dict, extra: l
     )
 
 
+def start_web_server(port: int, rasa_port: int, database_url: str, log: Path, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "sparring.web", "--port", str(port), "--rasa-port", str(rasa_port),
+         "--database-url", database_url],
+        cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env,
+    )
+
+
 @contextmanager
-def running_servers(workdir: Path, tracker_store: dict | None = None):
-    """Both servers, with their own tracker store (a fresh SQLite file by default)."""
+def running_servers(workdir: Path, tracker_store: dict | None = None, database_url: str | None = None,
+                    scenarios_dir: Path | None = None, extra_env: dict | None = None):
+    """The action server, the Rasa server and the web server, with their own tracker store
+    (a fresh SQLite file by default) and optionally their own scenario folder."""
     workdir.mkdir(parents=True, exist_ok=True)
-    rasa_port, actions_port = free_port(), free_port()
+    rasa_port, actions_port, web_port = free_port(), free_port(), free_port()
     tracker_store = tracker_store or {"type": "SQL", "dialect": "sqlite", "db": str(workdir / "tracker.db")}
+    database_url = database_url or f"sqlite:///{workdir / 'tracker.db'}"
     endpoints = workdir / "endpoints.yml"
     endpoints.write_text(yaml.safe_dump({
         "action_endpoint": {"url": f"http://127.0.0.1:{actions_port}/webhook"},
         "tracker_store": tracker_store,
     }))
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "3", **(extra_env or {})}
+    if scenarios_dir is not None:
+        env["SPARRING_SCENARIOS"] = str(scenarios_dir)
     actions = start_action_server(actions_port, workdir / "actions.log", env)
     rasa = start_rasa_server(rasa_port, endpoints, workdir / "rasa.log", env)
-    servers = Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", workdir, tracker_store,
-                      {"actions": actions, "rasa": rasa})
+    web = start_web_server(web_port, rasa_port, database_url, workdir / "web.log", env)
+    servers = Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
+                      f"http://127.0.0.1:{web_port}", workdir, tracker_store, database_url,
+                      {"actions": actions, "rasa": rasa, "web": web})
     try:
         _wait(f"{servers.actions_url}/health", actions, workdir / "actions.log")
         _wait(f"{servers.rasa_url}/", rasa, workdir / "rasa.log")
+        _wait(f"{servers.web_url}/api/scenarios", web, workdir / "web.log")
         yield servers
     finally:
         for process in servers.processes.values():
