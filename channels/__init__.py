@@ -1,0 +1,1 @@
+"""Rasa input/output channels of the project (loaded by the Rasa server from credentials.yml)."""
