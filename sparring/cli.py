@@ -11,6 +11,8 @@ import json
 import sys
 from pathlib import Path
 
+DEFAULT_DATABASE_URL = f"sqlite:///{Path(__file__).resolve().parent.parent / 'var' / 'sparring.db'}"
+
 
 def _scenarios(args: argparse.Namespace) -> int:
     from sparring.scenarios import Catalogue
@@ -58,6 +60,32 @@ def _chat(args: argparse.Namespace) -> int:
     return chat(args.url, args.trainee)
 
 
+def _report(args: argparse.Namespace) -> int:
+    import os
+
+    from sparring.reports import Filters, Reviewer, render
+
+    url = args.database_url or os.environ.get("SPARRING_DATABASE_URL") or DEFAULT_DATABASE_URL
+    if url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).exists():
+        print(f"error: no tracker store at {url[len('sqlite:///'):]} (start `make run` or give --database-url)",
+              file=sys.stderr)
+        return 1
+    try:
+        filters = Filters(trainee=args.trainee, scenario_id=args.scenario, outcome=args.outcome,
+                          since=args.since, until=args.until)
+    except ValueError as bad:
+        print(f"error: {bad}", file=sys.stderr)
+        return 2
+    reviews = Reviewer(url).reviews(filters, sort="started_at", descending=False)
+    text = render(reviews, args.format, filters)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8", newline="")
+        print(f"{len(reviews)} session(s) written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="sparring", description=__doc__.splitlines()[0])
     verbs = root.add_subparsers(dest="verb", required=True)
@@ -77,6 +105,17 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("--url", default="http://localhost:5005", help="Rasa server (default %(default)s)")
     chat.add_argument("--trainee", default="", help="your name (asked when omitted)")
     chat.set_defaults(run=_chat)
+
+    report = verbs.add_parser("report", help="export reviewed sessions: CSV, JSON, or printable HTML scorecards")
+    report.add_argument("--trainee", help="only this trainee's sessions")
+    report.add_argument("--scenario", help="only this scenario id")
+    report.add_argument("--outcome", help="resolved, hung_up, escalated, none, or unfinished")
+    report.add_argument("--since", help="sessions started on or after this date (YYYY-MM-DD)")
+    report.add_argument("--until", help="sessions started on or before this date (YYYY-MM-DD, whole day)")
+    report.add_argument("--format", choices=("csv", "json", "html"), default="csv", help="default %(default)s")
+    report.add_argument("--database-url", help="tracker store (default: $SPARRING_DATABASE_URL or var/sparring.db)")
+    report.add_argument("--output", "-o", help="write to this file instead of standard output")
+    report.set_defaults(run=_report)
     return root
 
 

@@ -1,7 +1,325 @@
-"""Team-lead review dashboard (issue 5): routes are registered here by `setup`."""
+"""Team-lead review dashboard (issue 5): every route under ``/review``, behind the lead login.
+
+Pages (HTML shells filled in by plain JavaScript from the JSON API; every text is set with
+``textContent``): ``/review/`` (sessions, filters, team figures), ``/review/session?id=``
+(transcript with highlighted evidence, mood chart, scorecard, overrides),
+``/review/trainee?name=`` (progress over time).
+
+API (JSON): ``/review/api/sessions``, ``/review/api/session``, ``/review/api/overrides``
+(POST), ``/review/api/progress``, ``/review/api/team``, ``/review/api/options``. Exports:
+``/review/export.csv``, ``/review/export.json``, ``/review/export.html`` (all with the
+listing's filters) and ``/review/scorecard.html?id=`` (one printable scorecard).
+
+Without a valid lead cookie (or ``Authorization: Bearer <token>``) pages redirect to the
+login page and API and export requests get 401. The token is configured, never shipped:
+see ``sparring.auth``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import urllib.parse
+from functools import wraps
+from pathlib import Path
+from typing import Awaitable, Callable
 
 from aiohttp import web
+
+from sparring import auth as lead_auth
+from sparring import reports
+from sparring.overrides import InvalidOverride
+
+STATIC = Path(__file__).with_name("static") / "review"
+ASSETS = {"review.css": "text/css", "common.js": "text/javascript", "index.js": "text/javascript",
+          "session.js": "text/javascript", "trainee.js": "text/javascript"}
+AUTH = web.AppKey("lead_auth", lead_auth.LeadAuth)
+REVIEWER = web.AppKey("reviewer", reports.Reviewer)
+LEAD = "sparring.lead"
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+PRINT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
+             "frame-ancestors 'none'")
+
+
+def _secure(response: web.StreamResponse, csp: str | None = None) -> web.StreamResponse:
+    response.headers.update(SECURITY_HEADERS)
+    if csp:
+        response.headers["Content-Security-Policy"] = csp
+    return response
+
+
+def _current_lead(request: web.Request) -> str | None:
+    checker = request.app[AUTH]
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer ") and checker.check_token(header[7:]):
+        return "api"
+    return checker.verify(request.cookies.get(lead_auth.COOKIE))
+
+
+def _login_url(request: web.Request) -> str:
+    return "/review/login?" + urllib.parse.urlencode({"next": request.path_qs})
+
+
+def lead_page(handler: Handler) -> Handler:
+    """Pages: redirect to the login page unless a lead is signed in."""
+
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        lead = _current_lead(request)
+        if lead is None:
+            return _secure(_redirect(_login_url(request), 302))
+        request[LEAD] = lead
+        return _secure(await handler(request))
+
+    return wrapper
+
+
+def lead_api(handler: Handler) -> Handler:
+    """API and exports: 401 unless a lead is signed in."""
+
+    @wraps(handler)
+    async def wrapper(request: web.Request) -> web.StreamResponse:
+        lead = _current_lead(request)
+        if lead is None:
+            return _secure(web.json_response({"error": "login_required", "login": "/review/login"}, status=401,
+                                             headers={"WWW-Authenticate": 'Bearer realm="sparring-review"'}))
+        request[LEAD] = lead
+        try:
+            return _secure(await handler(request), getattr(handler, "csp", None))
+        except ValueError as bad:  # bad filter, date or sort given in the query
+            return _secure(web.json_response({"error": "bad_request", "message": str(bad)}, status=400))
+
+    return wrapper
+
+
+def _redirect(location: str, status: int = 303) -> web.Response:
+    return web.Response(status=status, headers={"Location": location})
+
+
+def _same_origin(request: web.Request) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin or origin == "null":
+        return origin is None
+    return urllib.parse.urlparse(origin).netloc == request.host
+
+
+# ------------------------------------------------------------------------ login
+
+
+def _login_page(error: str = "", next_url: str = "/review/", status: int = 200) -> web.Response:
+    page = (STATIC / "login.html").read_text(encoding="utf-8")
+    page = page.replace("{{error}}", _escape(error)).replace("{{next}}", _escape(next_url))
+    page = page.replace("{{error_hidden}}", "" if error else "hidden")
+    return _secure(web.Response(text=page, content_type="text/html", status=status))
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)
+
+
+def _safe_next(value: str | None) -> str:
+    value = value or "/review/"
+    if not value.startswith("/review") or value.startswith("//") or "\\" in value or "\n" in value or "\r" in value:
+        return "/review/"
+    return value
+
+
+async def login_form(request: web.Request) -> web.StreamResponse:
+    if not request.app[AUTH].configured:
+        return _login_page("The dashboard is locked: no lead token is configured on the server.", status=503)
+    return _login_page(next_url=_safe_next(request.query.get("next")))
+
+
+async def login(request: web.Request) -> web.StreamResponse:
+    checker = request.app[AUTH]
+    form = await request.post()
+    next_url = _safe_next(form.get("next"))
+    if not checker.configured:
+        return _login_page("The dashboard is locked: no lead token is configured on the server.", status=503)
+    if not _same_origin(request):
+        return _login_page("Please sign in from this page.", next_url, status=403)
+    name = lead_auth.clean_name(str(form.get("name") or ""))
+    if not checker.check_token(str(form.get("token") or "")):
+        await asyncio.sleep(0.3)  # slow down guessing
+        return _login_page("That token is not right.", next_url, status=401)
+    if not name:
+        return _login_page("Please give your name: overrides are signed with it.", next_url, status=400)
+    response = _redirect(next_url)
+    response.set_cookie(lead_auth.COOKIE, checker.issue(name), max_age=lead_auth.COOKIE_MAX_AGE, path="/review",
+                        httponly=True, samesite="Strict", secure=request.secure)
+    return _secure(response)
+
+
+async def logout(request: web.Request) -> web.StreamResponse:
+    response = _redirect("/review/login")
+    response.del_cookie(lead_auth.COOKIE, path="/review")
+    return _secure(response)
+
+
+# ------------------------------------------------------------------------ pages
+
+
+async def asset(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    if name not in ASSETS:
+        raise web.HTTPNotFound()
+    return _secure(web.FileResponse(STATIC / name, headers={"Content-Type": ASSETS[name]}))
+
+
+def _page(name: str) -> Handler:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC / name, headers={"Content-Type": "text/html; charset=utf-8"})
+
+    handler.__name__ = f"page_{name.split('.')[0]}"
+    return lead_page(handler)
+
+
+async def to_index(request: web.Request) -> web.StreamResponse:
+    return _redirect("/review/", 302)
+
+
+# ------------------------------------------------------------------------ API
+
+
+def _run(request: web.Request, function, *args, **kwargs):
+    """Database work runs in a thread, so one slow query never stalls the trainees' pages."""
+    return asyncio.to_thread(function, *args, **kwargs)
+
+
+def _filters(request: web.Request) -> reports.Filters:
+    return reports.Filters.from_mapping(request.query)
+
+
+def _sort(request: web.Request) -> tuple[str, bool]:
+    key = request.query.get("sort") or "started_at"
+    return key, request.query.get("order", "desc") != "asc"
+
+
+async def api_me(request: web.Request) -> web.Response:
+    return web.json_response({"lead": request[LEAD]})
+
+
+async def api_options(request: web.Request) -> web.Response:
+    return web.json_response(await _run(request, request.app[REVIEWER].options))
+
+
+async def api_sessions(request: web.Request) -> web.Response:
+    filters, (key, descending) = _filters(request), _sort(request)
+    reviews = await _run(request, request.app[REVIEWER].reviews, filters, key, descending)
+    return web.json_response({"filters": filters.as_dict(), "sort": key, "order": "desc" if descending else "asc",
+                              "count": len(reviews), "sessions": [r.row() for r in reviews]})
+
+
+async def _one(request: web.Request) -> reports.Review:
+    session_id = request.query.get("id", "")
+    review = await _run(request, request.app[REVIEWER].review, session_id) if session_id else None
+    if review is None:
+        raise web.HTTPNotFound(text=json.dumps({"error": "not_found", "message": "no such session"}),
+                               content_type="application/json")
+    return review
+
+
+async def api_session(request: web.Request) -> web.Response:
+    review = await _one(request)
+    return web.json_response({**review.detail(), "lead": request[LEAD]})
+
+
+async def api_override(request: web.Request) -> web.Response:
+    if not _same_origin(request) or request.content_type != "application/json":
+        return web.json_response({"error": "forbidden", "message": "send JSON from the dashboard"}, status=403)
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        return web.json_response({"error": "bad_request", "message": "the body is not JSON"}, status=400)
+    if not isinstance(body, dict):
+        return web.json_response({"error": "bad_request", "message": "send a JSON object"}, status=400)
+    reviewer = request.app[REVIEWER]
+    try:
+        override = await _run(request, reviewer.override, str(body.get("session_id") or ""), str(body.get("kind") or ""),
+                              str(body.get("target") or ""), body.get("value"), str(body.get("reason") or ""),
+                              request[LEAD])
+    except LookupError:
+        return web.json_response({"error": "not_found", "message": "no such session"}, status=404)
+    except InvalidOverride as invalid:
+        return web.json_response({"error": "invalid_override", "message": str(invalid)}, status=400)
+    review = await _run(request, reviewer.review, override.session_id)
+    return web.json_response({"override": override.as_dict(), "session": review.detail()}, status=201)
+
+
+async def api_progress(request: web.Request) -> web.Response:
+    trainee = (request.query.get("trainee") or "").strip()
+    if not trainee:
+        return web.json_response({"error": "bad_request", "message": "give ?trainee=NAME"}, status=400)
+    filters = reports.Filters.from_mapping({**request.query, "trainee": trainee})
+    reviews = await _run(request, request.app[REVIEWER].reviews, filters)
+    return web.json_response(reports.progress(reviews, trainee))
+
+
+async def api_team(request: web.Request) -> web.Response:
+    reviews = await _run(request, request.app[REVIEWER].reviews, _filters(request))
+    return web.json_response({"filters": _filters(request).as_dict(), **reports.team(reviews)})
+
+
+def _export(fmt: str) -> Handler:
+    content_types = {"csv": "text/csv", "json": "application/json", "html": "text/html"}
+
+    async def handler(request: web.Request) -> web.Response:
+        filters, (key, descending) = _filters(request), _sort(request)
+        reviews = await _run(request, request.app[REVIEWER].reviews, filters, key, descending)
+        text = reports.render(reviews, fmt, filters)
+        headers = {"Content-Disposition": f'attachment; filename="sparring-sessions.{fmt}"'} if fmt != "html" else {}
+        return web.Response(text=text, content_type=content_types[fmt], charset="utf-8", headers=headers)
+
+    handler.__name__ = f"export_{fmt}"
+    if fmt == "html":
+        handler.csp = PRINT_CSP
+    return lead_api(handler)
+
+
+async def printable(request: web.Request) -> web.Response:
+    review = await _one(request)
+    return web.Response(text=reports.to_html([review], title=f"Scorecard {review.session.session_id}"),
+                        content_type="text/html", charset="utf-8")
+
+
+printable.csp = PRINT_CSP
 
 
 def setup(app: web.Application) -> None:
     """Register the review routes on the web application."""
+    from sparring.web.app import CONFIG, STORE
+
+    app[AUTH] = lead_auth.lead_auth()
+    store = app.get(STORE)
+    app[REVIEWER] = reports.Reviewer(app[CONFIG].database_url, store=store)
+    routes = app.router
+    routes.add_get("/review", to_index)
+    routes.add_get("/review/login", login_form)
+    routes.add_post("/review/login", login)
+    routes.add_post("/review/logout", logout)
+    routes.add_get("/review/assets/{name}", asset)
+    routes.add_get("/review/", _page("index.html"))
+    routes.add_get("/review/session", _page("session.html"))
+    routes.add_get("/review/trainee", _page("trainee.html"))
+    routes.add_get("/review/api/me", lead_api(api_me))
+    routes.add_get("/review/api/options", lead_api(api_options))
+    routes.add_get("/review/api/sessions", lead_api(api_sessions))
+    routes.add_get("/review/api/session", lead_api(api_session))
+    routes.add_post("/review/api/overrides", lead_api(api_override))
+    routes.add_get("/review/api/progress", lead_api(api_progress))
+    routes.add_get("/review/api/team", lead_api(api_team))
+    for fmt in reports.FORMATS:
+        routes.add_get(f"/review/export.{fmt}", _export(fmt))
+    routes.add_get("/review/scorecard.html", lead_api(printable))
