@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore
 
 scripts/setup.sh
+scripts/install-browser.sh
 scripts/train.sh
 echo "==> sparring lint"
 .venv/bin/sparring lint

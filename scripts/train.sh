@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Validates the Rasa data and trains the model, only when config.yml, domain.yml or data/
-# changed since the last trained model. Scenarios are read at run time and never trained.
+# Trains what needs training, only when its inputs changed: the checklist detector's text
+# classifier (sparring/trained.py keeps its own fingerprint) and the Rasa model (config.yml,
+# domain.yml, data/). Scenarios are read at run time and never trained.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false
@@ -9,8 +10,11 @@ model=models/sparring.tar.gz
 stamp=models/.inputs.sha256
 inputs=$( (sha256sum config.yml domain.yml; find data -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1)
 
+echo "==> checklist detector model (trained from checklist/train.jsonl when its inputs changed)"
+.venv/bin/python -m sparring.trained
+
 if [ -f "$model" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
-  echo "==> model is up to date ($model)"
+  echo "==> Rasa model is up to date ($model)"
   exit 0
 fi
 echo "==> validating Rasa data"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass, field
 
-from sparring.detector import Detection
+from sparring.rules import Detection
 from sparring.lines import choose, variants
 from sparring.playbook import Persona, Rubric
 from sparring.scenarios import Remedy, Scenario

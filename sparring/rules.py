@@ -1,4 +1,4 @@
-"""The checklist detector: which moves and penalties a trainee reply shows, and where.
+"""The rule half of the checklist detector: cues, judged sentence by sentence in context.
 
 Built on ``spacy.blank("en")`` with a sentencizer, the lookup lemmatizer and a cue
 component (PhraseMatchers over ``lexicon.yml``). A cue alone is never the verdict: each
@@ -8,7 +8,9 @@ a misfortune the company did not cause), listening against the customer's previo
 message and the scenario's facts, a resolution against commitment and vagueness.
 
 Every detected move or penalty carries the character span that is its evidence, so the
-scorecard can quote the trainee's own words.
+scorecard can quote the trainee's own words. What the rules see is also handed, as feature
+tokens, to the trained model (``sparring.trained``) that makes the final call
+(``sparring.detector``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 PLAIN_ACRONYMS = frozenset(
     "OK ID PIN UK US USA EU TV PC ASAP SMS USB AM PM GPS VAT FAQ PDF DVD CD ATM IBAN ISBN MOT NHS BBC DIY PS I A".split()
 )
+# Feeling words that, inside an apology, are its stock object rather than empathy.
+STOCK_APOLOGY_WORDS = frozenset({"inconvenience", "hassle", "trouble", "confusion", "frustration", "disappointment"})
 _CLAUSE_BREAK = re.compile(r"[,;:!?\u2014\u2013]|\s-\s|\.(?=\s)|\bbut\b|\band\b|\bso\b", re.IGNORECASE)
 _SPECIFIC = re.compile(r"\d|[A-Z]{2,}-?\d")
 _QUESTION_OPENERS = frozenset(
@@ -60,6 +64,7 @@ class Detection:
     penalties: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     signals: set[str] = field(default_factory=set)
+    features: set[str] = field(default_factory=set)  # what the rules saw, for the trained model
 
     def add(self, label: str, kind: str, start: int, end: int, confidence: float) -> None:
         names = self.moves if kind == "move" else self.penalties
@@ -130,8 +135,8 @@ def build_pipeline():
     return nlp
 
 
-class Detector:
-    """Detects checklist moves and penalties in one trainee reply, in context."""
+class RuleDetector:
+    """Detects checklist moves and penalties in one trainee reply with rules, in context."""
 
     def __init__(self) -> None:
         lexicon = _lexicon()
@@ -141,6 +146,7 @@ class Detector:
         self.weak_remedy_verbs = frozenset(lexicon["words"]["weak_remedy_verbs"])
         self.remedy_nouns = frozenset(lexicon["words"]["remedy_nouns"])
         self.stopwords = frozenset(lexicon["stopwords"])
+        self.generic_topics = frozenset(lexicon["words"]["generic_topics"])
         self.identifier_words = frozenset(
             word for phrase in lexicon["phrases"]["identifier_request"] for word in phrase.split()
         )
@@ -176,9 +182,10 @@ class Detector:
     # --- one sentence -------------------------------------------------------------------
 
     def _judge_sentence(self, sentence, cues, known: "ContextTerms", context: str, detection: Detection) -> None:
-        labels = {}
+        labels, all_cues = {}, {}
         for span in cues:  # the earliest cue of each label is the one quoted
             labels.setdefault(span.label_, span)
+            all_cues.setdefault(span.label_, []).append(span)
         text = sentence.text
         is_question = text.rstrip().endswith("?") or (
             len(sentence) > 1 and sentence[0].lower_ in _QUESTION_OPENERS and not text.rstrip().endswith(".")
@@ -186,12 +193,23 @@ class Detector:
         if is_question:
             detection.signals.add("question")
         shared = self._shared_terms(sentence, known)
+        detection.features.update(f"cue_{label}" for label in labels)
+        detection.features.add(f"shared_{min(len(shared), 3)}")
+        if any(_SPECIFIC.search(term) for term in shared):
+            detection.features.add("shared_specific")
+        if is_question:
+            detection.features.add("question")
+        if any(t.lower_ in self.feelings for t in sentence):
+            detection.features.add("feeling")
 
+        before = len(detection.evidence)
         self._judge_penalties(sentence, labels, known, detection)
         apologized = self._judge_apology(sentence, labels, shared, detection)
         self._judge_empathy(sentence, labels, detection)
-        self._judge_listening(sentence, labels, shared, is_question, apologized, detection)
-        self._judge_resolution(sentence, labels, is_question, detection)
+        self._judge_resolution(sentence, labels, all_cues, is_question, detection)
+        # A sentence busy resolving, arguing or blaming restates facts for its own ends.
+        busy = any(e.label == "resolve" or e.kind == "penalty" for e in detection.evidence[before:])
+        self._judge_listening(sentence, labels, shared, is_question, apologized or busy, detection)
         for signal in ("boundary", "end_chat", "admission", "identifier_request"):
             if signal in labels:
                 detection.signals.add(signal)
@@ -217,12 +235,12 @@ class Detector:
             return False
         start, end = _clause(sentence, labels["apology"])
         detection.add("apologize", "move", start, end, 0.9)
-        if shared:
+        if shared - self.generic_topics:  # "sorry about the wait" names nothing specific
             detection.add("listen", "move", start, end, 0.7)
         return True
 
     def _judge_empathy(self, sentence, labels, detection: Detection) -> None:
-        if "calm_down" in labels or "dismiss" in labels:
+        if "dismiss" in labels:
             return
         if "empathy_frame" in labels:
             span = labels["empathy_frame"]
@@ -232,7 +250,8 @@ class Detector:
         apology_clause = _clause(sentence, labels["apology"]) if "apology" in labels else None
         for token in sentence:
             if token.lower_ in self.feelings and not _negated(token):
-                if apology_clause and apology_clause[0] <= token.idx < apology_clause[1]:
+                in_apology = apology_clause and apology_clause[0] <= token.idx < apology_clause[1]
+                if in_apology and token.lower_ in STOCK_APOLOGY_WORDS:
                     continue  # "sorry for the inconvenience" is the apology, not empathy
                 start, end = _clause(sentence, token)
                 detection.add("empathize", "move", start, end, 0.7)
@@ -246,28 +265,28 @@ class Detector:
             detection.add("listen", "move", start, end, 0.8)
             return
         if is_question:
-            only_identifier = "identifier_request" in labels and shared <= self.identifier_words
-            if shared and not only_identifier and "offer_question" not in labels:
+            if shared and "identifier_request" not in labels and "offer_question" not in labels:
                 detection.add("listen", "move", sentence.start_char, sentence.end_char, 0.7)
             return
         specific = any(_SPECIFIC.search(term) for term in shared)
         if specific or len(shared) >= 2:
             detection.add("listen", "move", sentence.start_char, sentence.end_char, 0.6 if not specific else 0.75)
 
-    def _judge_resolution(self, sentence, labels, is_question, detection: Detection) -> None:
+    def _judge_resolution(self, sentence, labels, all_cues, is_question, detection: Detection) -> None:
         vague = "vague" in labels and not _has_time(sentence)
         if vague or "boundary" in labels:
             return
         lemmas = [self._lemma(t) for t in sentence]
+        concrete = any(lemma in self.remedy_nouns for lemma in lemmas) or _has_time(sentence)
         if "commitment" in labels and not (is_question and "identifier_request" in labels):
-            cue = labels["commitment"]
-            window = lemmas[cue.end - sentence.start : cue.end - sentence.start + 4]
-            concrete = any(lemma in self.remedy_nouns for lemma in lemmas) or _has_time(sentence)
-            if any(l in self.remedy_verbs or (concrete and l in self.weak_remedy_verbs) for l in window):
-                start, end = _clause(sentence, cue)
-                detection.add("resolve", "move", start, end, 0.85 if _has_time(sentence) else 0.75)
-                return
-        if "offer_question" in labels and any(l in self.remedy_nouns or l in self.remedy_verbs for l in lemmas):
+            for cue in all_cues["commitment"]:
+                window = lemmas[cue.end - sentence.start : cue.end - sentence.start + 4]
+                if any(l in self.remedy_verbs or (concrete and l in self.weak_remedy_verbs) for l in window):
+                    start, end = _clause(sentence, cue)
+                    detection.add("resolve", "move", start, end, 0.85 if _has_time(sentence) else 0.75)
+                    return
+        verbs = self.remedy_verbs | self.weak_remedy_verbs
+        if "offer_question" in labels and any(l in self.remedy_nouns or l in verbs for l in lemmas):
             start, end = _clause(sentence, labels["offer_question"])
             detection.add("resolve", "move", start, end, 0.75)
             return
@@ -360,7 +379,7 @@ def _clause(sentence, cue) -> tuple[int, int]:
 
 
 def _negated(token) -> bool:
-    window = token.doc[max(token.i - 3, token.sent.start) : token.i]
+    window = token.doc[max(token.i - 5, token.sent.start) : token.i]
     return any(t.lower_ in {"not", "n't", "no", "never", "nothing"} for t in window)
 
 
@@ -369,32 +388,3 @@ def _has_time(sentence) -> bool:
              "saturday", "sunday", "hour", "hours", "minutes", "days", "day", "week", "morning", "afternoon",
              "evening", "immediately", "pm", "am", "by", "within"}
     return any(t.lower_ in times for t in sentence) or bool(re.search(r"\d", sentence.text))
-
-
-_DEFAULT: Detector | None = None
-
-
-def default_detector() -> Detector:
-    """One detector per process: building the spaCy pipeline takes about a second."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        _DEFAULT = Detector()
-    return _DEFAULT
-
-
-def classify_lines(lines: Iterable[str]) -> Iterable[dict]:
-    """The ``sparring classify`` contract: JSON objects in, one result per input, in order."""
-    import json
-
-    detector = default_detector()
-    for line in lines:
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            text = str(item.get("text") or "")
-            context = str(item.get("context") or "")
-        except (ValueError, AttributeError) as error:
-            yield {"error": f"not a JSON object with a text field: {error}"}
-            continue
-        yield detector.detect(text, context).as_dict()
