@@ -54,6 +54,13 @@ def _classify(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval(args: argparse.Namespace) -> int:
+    from sparring.evaluation import run
+
+    print(run(args.split, Path(args.json) if args.json else None, args.errors, args.cv))
+    return 0
+
+
 def _chat(args: argparse.Namespace) -> int:
     from sparring.terminal import chat
 
@@ -100,6 +107,14 @@ def parser() -> argparse.ArgumentParser:
 
     classify = verbs.add_parser("classify", help='JSON lines {"text", "context"} on stdin -> moves and penalties')
     classify.set_defaults(run=_classify)
+
+    evaluate = verbs.add_parser("eval", help="precision, recall and F1 of the detector on the labelled replies")
+    evaluate.add_argument("--split", choices=("train", "test", "all"), default="test")
+    evaluate.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
+    evaluate.add_argument("--errors", action="store_true", help="list every misjudged reply")
+    evaluate.add_argument("--cv", type=int, default=0, metavar="K",
+                          help="K-fold cross-validation on the train split instead (for development)")
+    evaluate.set_defaults(run=_eval)
 
     chat = verbs.add_parser("chat", help="chat in the terminal with a running `make run`")
     chat.add_argument("--url", default="http://localhost:5005", help="Rasa server (default %(default)s)")

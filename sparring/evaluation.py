@@ -28,12 +28,20 @@ class Example:
     family: str
 
 
-def load_split(split: str, directory: Path = DATA_DIR) -> list[Example]:
+def split_files(split: str, directory: Path = DATA_DIR) -> list[Path]:
+    """The files of a split: ``test.jsonl``, or every ``train*.jsonl`` (the training data
+    grows in separate files; the test split never changes)."""
     names = ("train", "test") if split == "all" else (split,)
-    examples = []
+    files: list[Path] = []
     for name in names:
-        path = directory / f"{name}.jsonl"
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        files.extend(sorted(directory.glob("train*.jsonl")) if name == "train" else [directory / f"{name}.jsonl"])
+    return files
+
+
+def load_split(split: str, directory: Path = DATA_DIR) -> list[Example]:
+    examples = []
+    for path in split_files(split, directory):
+        for line in path.read_text(encoding="utf-8").splitlines():
             if not line.strip():
                 continue
             item = json.loads(line)

@@ -38,8 +38,7 @@ COMBINE: dict[str, tuple[str, float]] = {
     "overpromise": ("model", 0.4),
     **{penalty: ("rule", 0.5) for penalty in PENALTIES if penalty != "overpromise"},
 }
-INPUTS = (
-    ROOT / "checklist" / "train.jsonl",
+SOURCES = (
     Path(__file__).with_name("lexicon.yml"),
     Path(__file__).with_name("rules.py"),
     Path(__file__),
@@ -62,9 +61,12 @@ def model_text(text: str, rules: Detection) -> str:
 
 
 def fingerprint() -> str:
+    """Hash of everything the model is trained from: data, lexicon, and the code."""
+    from sparring.evaluation import split_files
+
     digest = hashlib.sha256()
-    for path in INPUTS:
-        digest.update(path.read_bytes())
+    for path in (*split_files("train"), *SOURCES):
+        digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()
 
 
