@@ -207,11 +207,12 @@ class Customer:
 
     def _say(self, state: CustomerState, candidates: list[str], fallback_kind: str = "neutral") -> str:
         rng = random.Random(f"{state.seed}:{state.turn}:{len(state.last_line)}")
-        line = choose(candidates, state.last_line, rng, clean_only=state.boundary_set)
+        avoid = self.persona.abusive_words if state.boundary_set else None
+        line = choose(candidates, state.last_line, rng, avoid)
         if line is None:  # the only variant was said just now: borrow the persona's
             band = self.rubric.band(state.mood)
             backup = variants(self.persona.lines, fallback_kind, band) + variants(self.persona.lines, "neutral", band)
-            line = choose(backup, state.last_line, rng, clean_only=state.boundary_set) or "..."
+            line = choose(backup, state.last_line, rng, avoid) or "..."
         state.last_line = line
         return line.replace("{name}", self.scenario.customer_name)
 

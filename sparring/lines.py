@@ -8,7 +8,7 @@ the lines that are specific to its situation and falls back on its persona for t
 from __future__ import annotations
 
 import random
-from typing import Mapping, Sequence, Union
+from typing import AbstractSet, Mapping, Sequence, Union
 
 BANDS: tuple[str, ...] = ("high", "mid", "low")
 BANDED_KINDS: tuple[str, ...] = ("listen", "empathize", "apologize", "penalty", "neutral")
@@ -43,14 +43,20 @@ def variants(book: LineBook, kind: str, band: str) -> list[str]:
     return list(entry)
 
 
-def is_masked_swearing(line: str) -> bool:
-    """Masked swearing is written with asterisks ("f***"): used to drop abuse after a boundary."""
-    return "*" in line
+def is_abusive(line: str, abusive_words: AbstractSet[str]) -> bool:
+    """Masked swearing ("f***") or a listed insult: dropped once the trainee sets a boundary."""
+    return "*" in line or any(word.strip(".,!?;:'\"").lower() in abusive_words for word in line.split())
 
 
-def choose(candidates: Sequence[str], last_line: str, rng: random.Random, clean_only: bool = False) -> str | None:
-    """Pick one variant, never the line the customer just said, preferring clean lines if asked."""
+def choose(
+    candidates: Sequence[str],
+    last_line: str,
+    rng: random.Random,
+    avoid_abuse: AbstractSet[str] | None = None,
+) -> str | None:
+    """Pick one variant, never the line the customer just said; when ``avoid_abuse`` is
+    given, prefer lines without masked swearing or those words."""
     fresh = [line for line in candidates if line != last_line]
-    if clean_only:
-        fresh = [line for line in fresh if not is_masked_swearing(line)] or fresh
+    if avoid_abuse is not None:
+        fresh = [line for line in fresh if not is_abusive(line, avoid_abuse)] or fresh
     return rng.choice(fresh) if fresh else None

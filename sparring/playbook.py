@@ -82,7 +82,10 @@ _PERSONA_SPEC = ys.mapping(
 
 
 def _personas_spec(checker: ys.Checker, node, where: str):
-    return ys.mapping({"personas": ys.Key(_persona_map)})(checker, node, where)
+    return ys.mapping({
+        "abusive_words": ys.Key(ys.list_of(ys.text()), required=False, default=[]),
+        "personas": ys.Key(_persona_map),
+    })(checker, node, where)
 
 
 def _persona_map(checker: ys.Checker, node, where: str):
@@ -129,6 +132,7 @@ class Persona:
     at_top: str
     mood_effects: Mapping[str, float]
     lines: LineBook
+    abusive_words: frozenset[str] = frozenset()
 
 
 def load_rubric(path: Path = PLAYBOOK_DIR / "rubric.yml") -> Rubric:
@@ -151,8 +155,9 @@ def load_rubric(path: Path = PLAYBOOK_DIR / "rubric.yml") -> Rubric:
 
 def load_personas(path: Path = PLAYBOOK_DIR / "personas.yml") -> dict[str, Persona]:
     data = ys.load(path, _personas_spec)
+    abusive = frozenset(word.lower() for word in data["abusive_words"] or ())
     return {
-        name: Persona(name, p["description"], p["at_top"], p["mood_effects"], p["lines"])
+        name: Persona(name, p["description"], p["at_top"], p["mood_effects"], p["lines"], abusive)
         for name, p in data["personas"].items()
     }
 

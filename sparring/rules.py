@@ -30,7 +30,8 @@ from sparring.checklist import MOVES, PENALTIES
 LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
 # Acronyms a customer understands: everything else in capitals is internal jargon.
 PLAIN_ACRONYMS = frozenset(
-    "OK ID PIN UK US USA EU TV PC ASAP SMS USB AM PM GPS VAT FAQ PDF DVD CD ATM IBAN ISBN MOT NHS BBC DIY PS I A".split()
+    "OK ID PIN UK US USA EU TV PC ASAP SMS USB AM PM GPS VAT FAQ PDF DVD CD ATM IBAN ISBN MOT NHS BBC DIY PS I A "
+    "SIM VIP HD GP CEO HR AC LED QR MP UN WIFI NYC LA DJ BBQ RSVP ETA FYI".split()
 )
 # Feeling words that, inside an apology, are its stock object rather than empathy.
 STOCK_APOLOGY_WORDS = frozenset({"inconvenience", "hassle", "trouble", "confusion", "frustration", "disappointment"})
@@ -147,6 +148,10 @@ class RuleDetector:
         self.remedy_nouns = frozenset(lexicon["words"]["remedy_nouns"])
         self.stopwords = frozenset(lexicon["stopwords"])
         self.generic_topics = frozenset(lexicon["words"]["generic_topics"])
+        self.diligence_verbs = frozenset(lexicon["words"]["diligence_verbs"])
+        self.evidence_nouns = frozenset(lexicon["words"]["evidence_nouns"])
+        self.evidence_verbs = frozenset(lexicon["words"]["evidence_verbs"])
+        self.quantity_words = frozenset(lexicon["words"]["quantity_words"])
         self.identifier_words = frozenset(
             word for phrase in lexicon["phrases"]["identifier_request"] for word in phrase.split()
         )
@@ -201,6 +206,7 @@ class RuleDetector:
             detection.features.add("question")
         if any(t.lower_ in self.feelings for t in sentence):
             detection.features.add("feeling")
+        detection.features.update(self._shape_features(sentence, shared))
 
         before = len(detection.evidence)
         self._judge_penalties(sentence, labels, known, detection)
@@ -213,6 +219,61 @@ class RuleDetector:
         for signal in ("boundary", "end_chat", "admission", "identifier_request"):
             if signal in labels:
                 detection.signals.add(signal)
+
+    def _shape_features(self, sentence, shared) -> set[str]:
+        """Cheap facts about how a sentence is built, for the trained model to weigh."""
+        words = [t.lower_ for t in sentence]
+        features = set()
+        if "you" in words or "your" in words:
+            features.add("second_person")
+        if words and words[0] in {"so", "just", "sounds", "it"}:
+            features.add(f"starts_{words[0]}")
+        if words and words[0] in _QUESTION_OPENERS:
+            features.add(f"opens_{words[0]}")
+        if any(t.like_num or _SPECIFIC.search(t.text) for t in sentence):
+            features.add("has_number")
+        content = [t for t in sentence if self._is_content(t)]
+        if content and len(shared) / len(content) >= 0.3:
+            features.add("shared_high")
+        if self._evidence_claim(sentence):
+            features.add("evidence_claim")
+        if self._minimising(sentence):
+            features.add("minimising")
+        return features
+
+    def _evidence_claim(self, sentence) -> bool:
+        """"Our records show ...": the company's evidence set against the customer's word."""
+        tokens = list(sentence)
+        for i, token in enumerate(tokens):
+            if token.lower_ in self.evidence_nouns:
+                if any(t.lower_ in self.evidence_verbs for t in tokens[i + 1 : i + 4]):
+                    return True
+        return False
+
+    def _minimising(self, sentence) -> bool:
+        """"only two days", "just a few pounds": shrinking the customer's problem."""
+        tokens = list(sentence)
+        for i, token in enumerate(tokens):
+            if token.lower_ in {"only", "just", "merely", "barely"}:
+                following = tokens[i + 1 : i + 3]
+                if any(t.lower_ in self.quantity_words or t.like_num or t.text in "£$€" for t in following):
+                    return True
+        return False
+
+    def _careless_customer(self, sentence):
+        """"you didn't read / check / tell us": the customer's own omission as the cause."""
+        tokens = list(sentence)
+        for i, token in enumerate(tokens[:-2]):
+            if token.lower_ != "you":
+                continue
+            negation = [t.lower_ for t in tokens[i + 1 : i + 4]]
+            if "to" in negation[:2] and "not" in negation[:1]:
+                continue  # "I'm asking you not to ...": a request, not an omission
+            if {"n't", "not", "never", "failed", "forgot", "neglected"} & set(negation):
+                for later in tokens[i + 2 : i + 6]:
+                    if self._lemma(later) in self.diligence_verbs:
+                        return sentence.doc[i : later.i + 1]
+        return None
 
     def _judge_apology(self, sentence, labels, shared, detection: Detection) -> bool:
         if "apology" not in labels:
@@ -303,6 +364,9 @@ class RuleDetector:
             if label in labels:
                 span = labels[label]
                 detection.add(label, "penalty", span.start_char, span.end_char, 0.8)
+        careless = self._careless_customer(sentence)
+        if careless is not None:
+            detection.add("blame", "penalty", careless.start_char, careless.end_char, 0.7)
         if "counter_threat" in labels:
             span = labels["counter_threat"]
             detection.add("insult", "penalty", span.start_char, span.end_char, 0.85)

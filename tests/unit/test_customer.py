@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sparring.customer import CustomerState
+from sparring.lines import is_abusive
 from sparring.session import Simulator
 
 APOLOGY = "I'm so sorry you were charged twice for the coffee machine, that must be really worrying."
@@ -109,8 +110,12 @@ def test_abusive_customer_calms_after_a_boundary_and_drops_masked_swearing(sim):
     turn = sim.reply(state, "I want to help, but I need you to stop swearing at me.")
     assert "boundary" in turn.record["events"]
     assert turn.state.mood < state["mood"] and turn.state.boundary_set
-    later = sim.reply(turn.state.as_dict(), "ok")
-    assert "*" not in " ".join(later.lines)
+    persona = sim.catalogue.persona_of(sim.scenario("late-parcel"))
+    state = turn.state.as_dict()
+    for reply in ["ok", "I see.", "I'm sorry it's late.", "Right."]:
+        later = sim.reply(state, reply)
+        state = later.state.as_dict()
+        assert not any(is_abusive(line, persona.abusive_words) for line in later.lines), later.lines
 
 
 def test_trainee_may_end_an_abusive_chat_after_warning(sim):
