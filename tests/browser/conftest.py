@@ -1,0 +1,74 @@
+"""Browser tests: the real action server, Rasa server and web server, driven through
+Debian's Chromium with Playwright. If the browser cannot start, every test errors:
+these tests fail, they never skip."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.servers import ROOT, running_servers
+
+CHROMIUM = os.environ.get("SPARRING_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+LAPTOP = {"width": 1280, "height": 800}
+# The impatience test waits for the customer to speak up: its scenario gets a short patience
+# in the servers' own copy of scenarios/ (the scenarios the full sessions use keep theirs).
+IMPATIENT_SCENARIO = "broadband-outage"
+PATIENCE_SECONDS = 5
+
+expect.set_options(timeout=20_000)
+
+
+@pytest.fixture(scope="session")
+def chat_servers(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("browser-servers")
+    scenarios = workdir / "scenarios"
+    shutil.copytree(ROOT / "scenarios", scenarios)
+    impatient = scenarios / f"{IMPATIENT_SCENARIO}.yml"
+    text, count = re.subn(r"(?m)^patience_seconds:.*$", f"patience_seconds: {PATIENCE_SECONDS}", impatient.read_text())
+    assert count == 1, f"{impatient} has no patience_seconds line to shorten"
+    impatient.write_text(text)
+    with running_servers(workdir, scenarios_dir=scenarios) as servers:
+        yield servers
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as error:  # noqa: BLE001 - any launch problem is a test failure
+            pytest.fail(f"Chromium could not start from {CHROMIUM} ({error}); scripts/install-browser.sh installs it.",
+                        pytrace=False)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, chat_servers):
+    """A fresh browser profile per test (its own localStorage), at laptop size; any
+    uncaught JavaScript error fails the test."""
+    context = browser.new_context(viewport=LAPTOP, base_url=chat_servers.web_url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def screenshot_dir(tmp_path):
+    """docs/screenshots when SPARRING_SCREENSHOTS=1 (to refresh the README's images), else a
+    temporary folder, so that a test run leaves the working tree clean."""
+    if os.environ.get("SPARRING_SCREENSHOTS"):
+        target = ROOT / "docs" / "screenshots"
+        target.mkdir(parents=True, exist_ok=True)
+        return target
+    return tmp_path
