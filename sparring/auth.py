@@ -140,6 +140,8 @@ def main() -> int:
     except (TokenError, OSError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
+    if where.startswith(os.sep) and Path(where).resolve().is_relative_to(Path.cwd().resolve()):
+        where = str(Path(where).resolve().relative_to(Path.cwd().resolve()))
     print(where)
     return 0
 

@@ -354,7 +354,9 @@ def progress(reviews: Sequence[Review], trainee: str) -> dict:
 
 def _weakest(per_move: Mapping[str, float | None]) -> str | None:
     known = {m: v for m, v in per_move.items() if v is not None}
-    return min(known, key=lambda m: (known[m], MOVES.index(m))) if known else None
+    if len(set(known.values())) < 2:
+        return None  # nothing, or every move alike: no move is the weakest
+    return min(known, key=lambda m: (known[m], MOVES.index(m)))
 
 
 def team(reviews: Sequence[Review]) -> dict:

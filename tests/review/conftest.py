@@ -5,6 +5,7 @@ the real servers on top of it, and conversations played through Rasa's REST chan
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,11 +105,12 @@ def custom(messages: list[dict], kind: str) -> dict | None:
 
 
 def play(servers, trainee: str, scenario_id: str, replies: list[str], *, sender: str | None = None,
-         end: bool = True) -> Played:
+         end: bool = True, pause: float = 0) -> Played:
     played = Played(sender or f"rv-{uuid.uuid4().hex[:10]}", trainee, scenario_id, [])
     start = servers.send(played.sender, f'/start_scenario{{"scenario_id": "{scenario_id}", "trainee": "{trainee}"}}')
     assert custom(start, "start"), start
     for reply in replies:
+        time.sleep(pause)  # a trainee's time to answer
         turn = custom(servers.send(played.sender, reply), "turn")
         assert turn is not None, reply
         played.replies.append(reply)
@@ -120,6 +122,14 @@ def play(servers, trainee: str, scenario_id: str, replies: list[str], *, sender:
     return played
 
 
+# Good moves and a penalty in one conversation (the session page's screenshot).
+MIXED = [
+    "I'm so sorry you've been charged twice, that must be really stressful with your rent due.",
+    "That's not true, you should have checked your statement before calling.",
+    "You're right, I'm sorry. So both payments of £389.99 went out on 14 March, is that right?",
+    "I'm refunding the duplicate £389.99 right now, and you'll see it back in your account by tomorrow.",
+    "I've put the refund of the duplicate payment through today, it will show by tomorrow.",
+]
 HOSTILE = "<script>alert('x')</script><b>bold</b> I'm sorry 😡 that must be awful, =HYPERLINK(\"http://x\")"
 
 
@@ -138,6 +148,8 @@ def conversations(review_servers):
         "chen_bad": play(s, "Chen", "broken-dishwasher", BAD[:3]),
         "chen_unfinished": play(s, "Chen", "late-parcel", GOOD["late-parcel"][:2], end=False),
         "hostile": play(s, "Dee <i>x</i>", "double-charge", [HOSTILE, "So you were charged twice on 14 March?"]),
+        # Real answer times for the session page's screenshot (docs/screenshots), only then.
+        "chen_mixed": play(s, "Chen", "double-charge", MIXED, pause=3 if os.environ.get("SPARRING_SCREENSHOTS") else 0),
     }
     # Ana leaves a run open on a shared machine; Ben starts his own on the same sender id,
     # after a failed start attempt whose entity fills Rasa's trainee slot with his name.
@@ -151,3 +163,34 @@ def conversations(review_servers):
     bens.run = 2
     played["shared_ana"], played["shared_ben"] = shared, bens
     return played
+
+
+class Lead:
+    """A team lead's HTTP client for the dashboard (cookie session, no automatic redirects)."""
+
+    def __init__(self, base_url: str, name: str = "Lee Lead"):
+        import requests
+
+        self.base_url, self.name = base_url, name
+        self.http = requests.Session()
+
+    def login(self, token: str = LEAD_TOKEN):
+        return self.http.post(f"{self.base_url}/review/login", data={"name": self.name, "token": token,
+                                                                     "next": "/review/"},
+                              headers={"Origin": self.base_url}, allow_redirects=False)
+
+    def get(self, path: str, **kwargs):
+        return self.http.get(self.base_url + path, allow_redirects=False, timeout=60, **kwargs)
+
+    def post_json(self, path: str, body: dict, **kwargs):
+        headers = {"Origin": self.base_url, **kwargs.pop("headers", {})}
+        return self.http.post(self.base_url + path, json=body, headers=headers, allow_redirects=False, timeout=60,
+                              **kwargs)
+
+
+@pytest.fixture(scope="session")
+def lead(review_servers):
+    client = Lead(review_servers.web_url)
+    response = client.login()
+    assert response.status_code == 303, response.text
+    return client

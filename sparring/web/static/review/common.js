@@ -61,7 +61,7 @@ function fmtDate(ts) {
 
 function fmtDay(ts) {
   const d = new Date(ts * 1000);
-  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)}`;
+  return `${pad(d.getDate())}/${pad(d.getMonth() + 1)} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
 function fmtDuration(seconds) {
@@ -112,11 +112,13 @@ function lineChart(series, labels, options) {
   }
   const every = Math.max(1, Math.ceil(labels.length / 12));
   labels.forEach((label, i) => {
-    if (i % every === 0 || i === labels.length - 1)
-      root.append(svg("text", { x: x(i), y: opts.height - 10, "text-anchor": "middle" }, label));
+    if (i % every !== 0 && i !== labels.length - 1) return;
+    const anchor = labels.length > 1 && i === 0 ? "start" : labels.length > 1 && i === labels.length - 1 ? "end" : "middle";
+    root.append(svg("text", { x: x(i), y: opts.height - 10, "text-anchor": anchor }, label));
   });
   for (const s of series) {
-    const points = s.values.map((v, i) => (v === null || v === undefined ? null : [x(i), y(v)]));
+    const shift = s.offset || 0;  // a few pixels apart, so equal series stay visible
+    const points = s.values.map((v, i) => (v === null || v === undefined ? null : [x(i), y(v) + shift]));
     let path = "", pen = false;
     for (const p of points) {
       if (!p) { pen = false; continue; }

@@ -21,8 +21,9 @@ async function start() {
       trend + (data.weakest_move ? " · weakest move: " + data.weakest_move : "")
     : "No finished sessions yet.";
   const labels = data.points.map(p => fmtDay(p.started_at));
-  const series = [{ name: "overall", colour: SERIES_COLOURS.overall, values: data.points.map(p => p.overall), width: 3, dot: 4 }]
-    .concat(MOVES.map(m => ({ name: m, colour: SERIES_COLOURS[m], values: data.points.map(p => p.moves[m]), dashed: true })));
+  const series = MOVES.map((m, i) => ({ name: m, colour: SERIES_COLOURS[m], values: data.points.map(p => p.moves[m]),
+                                         dashed: true, offset: (i - 1.5) * 3 }))
+    .concat([{ name: "overall", colour: SERIES_COLOURS.overall, values: data.points.map(p => p.overall), width: 3, dot: 4 }]);
   if (data.points.length) {
     document.getElementById("chart").replaceChildren(lineChart(series, labels, { width: 900, height: 260, yTicks: [0, 25, 50, 75, 100],
                                                                                 label: "scores over time" }));
