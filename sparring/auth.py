@@ -140,8 +140,11 @@ def main() -> int:
     except (TokenError, OSError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1
-    if where.startswith(os.sep) and Path(where).resolve().is_relative_to(Path.cwd().resolve()):
-        where = str(Path(where).resolve().relative_to(Path.cwd().resolve()))
+    if os.path.isabs(where):
+        try:
+            where = str(Path(where).resolve().relative_to(Path.cwd().resolve()))
+        except ValueError:
+            pass  # outside the current folder: say it in full
     print(where)
     return 0
 

@@ -18,6 +18,7 @@ see ``sparring.auth``.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import urllib.parse
 from functools import wraps
@@ -195,7 +196,7 @@ async def to_index(request: web.Request) -> web.StreamResponse:
 
 def _run(request: web.Request, function, *args, **kwargs):
     """Database work runs in a thread, so one slow query never stalls the trainees' pages."""
-    return asyncio.to_thread(function, *args, **kwargs)
+    return asyncio.get_running_loop().run_in_executor(None, functools.partial(function, *args, **kwargs))
 
 
 def _filters(request: web.Request) -> reports.Filters:
