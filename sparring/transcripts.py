@@ -103,6 +103,7 @@ class Session:
     def as_dict(self) -> dict:
         return {
             **self.summary(),
+            "opening_mood": self.opening_mood,
             "scorecard": self.scorecard,
             "messages": [dict(m.__dict__) for m in self.messages],
         }
