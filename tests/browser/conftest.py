@@ -24,8 +24,12 @@ PATIENCE_SECONDS = 5
 
 expect.set_options(timeout=20_000)
 
+# Module scope, not session: the servers and the browser go away when the browser tests are
+# done, so they don't hold memory during the other suites, and another module's Playwright
+# can start (two sync Playwright instances cannot run at once in one process).
 
-@pytest.fixture(scope="session")
+
+@pytest.fixture(scope="module")
 def chat_servers(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("browser-servers")
     scenarios = workdir / "scenarios"
@@ -38,7 +42,7 @@ def chat_servers(tmp_path_factory):
         yield servers
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     with sync_playwright() as playwright:
         try:
