@@ -14,7 +14,6 @@ points, plus the outcome's points, clamped to 0-100).
 
 from __future__ import annotations
 
-import copy
 import time
 from dataclasses import asdict, dataclass
 from typing import Iterable, Mapping, Sequence
@@ -105,9 +104,12 @@ def apply(scorecard: Mapping | None, overrides: Sequence[Override]) -> dict | No
     """
     if scorecard is None:
         return None
-    card = copy.deepcopy(dict(scorecard))
+    # Only what changes is copied (a deep copy of every card made long listings slow); the
+    # rest (quotes, tips, mood trace) is shared with the automatic card and never modified.
+    card = dict(scorecard)
+    card["moves"] = moves = {m: dict(d) for m, d in (scorecard.get("moves") or {}).items()}
+    card["penalties"] = [dict(p) for p in scorecard.get("penalties") or ()]
     in_force = latest(overrides)
-    moves = card.get("moves") or {}
     for move, detail in moves.items():
         detail["score_auto"] = detail.get("score")
         change = in_force.get(("move", move))
