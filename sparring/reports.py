@@ -538,7 +538,7 @@ def scorecard_html(review: Review) -> str:
     row = review.row()
     parts = [f'<section class="session" id="{_e(s.session_id)}">',
              f"<h1>{_e(s.trainee or '(no name)')} &middot; {_e(review.scenario_title or s.scenario_id)}</h1>",
-             f'<p class="meta">{_e(_local(s.started_at))} &middot; {_e(_duration(s.duration_seconds))} &middot; '
+             f'<p class="meta">{_e(_local(s.started_at)[:16].replace("T", " "))} &middot; {_e(_duration(s.duration_seconds))} &middot; '
              f"{_e(len(s.turns))} replies &middot; persona {_e(review.persona)} &middot; {_e(s.mode)} &middot; "
              f"outcome <b>{_e(row['outcome'])}</b> &middot; session {_e(s.session_id)}</p>"]
     if not card:
