@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 import urllib.request
 
 import pytest
@@ -223,8 +224,17 @@ def test_html_in_a_reply_is_shown_as_text_and_a_misstep_gets_a_hint(page):
     assert page.locator("#log script, #log img").count() == 0
     expect(page.get_by_test_id("hint")).to_have_count(0)
 
-    before = chat.mood()
-    chat.say(EARLY_FIX)
+    # The customer "types" for a moment before answering.
+    before, answers = chat.mood(), chat.customer_messages.count()
+    box = page.get_by_test_id("message-input")
+    box.fill(EARLY_FIX)
+    sent = time.monotonic()
+    box.press("Enter")
+    expect(page.locator("#typing")).to_be_visible()
+    expect(page.locator("#typing")).to_contain_text("Dana is typing")
+    expect(chat.customer_messages).to_have_count(answers + 1)
+    assert time.monotonic() - sent >= 0.6, "the answer comes after a short, realistic delay"
+    expect(chat.trainee_messages.last).to_have_attribute("data-turn", "2")
     hint = page.get_by_test_id("hint")
     expect(hint).to_have_count(1)
     expect(hint).to_contain_text("furious")

@@ -40,10 +40,9 @@
   var pendingTurns = [];    // replies still waiting for their turn's scores
   var restored = [];        // customer lines restored from the tracker store after a reconnect
   var lastRestoredTurn = 0; // turn payloads up to this one were already rebuilt from the store
-  var endSent = false;
   var earned = {};          // move -> {quote, turn}
   var scoreRequested = false;
-  var slowTimer = null;
+  var slowTimers = [];      // one per message Rasa has not acknowledged yet
   var endTimer = null;
 
   var $ = function (id) { return document.getElementById(id); };
@@ -194,9 +193,9 @@
   // ---------------------------------------------------------------- chat view
   function resetChatState() {
     queue = []; pendingTurns = []; restored = []; replies = []; earned = {};
-    scoreRequested = false; endSent = false; draining = false; syncing = false; lastRestoredTurn = 0;
+    scoreRequested = false; draining = false; syncing = false; lastRestoredTurn = 0;
     lastSpokeAt = Date.now();
-    clearTimeout(slowTimer); clearTimeout(endTimer);
+    clearSlowTimers(); clearTimeout(endTimer);
   }
 
   function openChat() {
@@ -358,16 +357,22 @@
   function canSend() { return !!(socket && socket.connected && confirmed && !syncing); }
 
   function emit(message, onAck) {
-    clearTimeout(slowTimer);
-    slowTimer = setTimeout(function () {
+    var slow = setTimeout(function () {
       banner("The practice server has not answered for " + SLOW_SERVER_MS / 1000 + " seconds. " +
              "Your conversation is saved; wait a little, or reload the page.", function () { location.reload(); });
     }, SLOW_SERVER_MS);
+    slowTimers.push(slow);
     // Rasa acknowledges once it has handled the message (its answer is already sent).
     socket.emit("user_uttered", { session_id: session.senderId, message: message }, function () {
-      clearTimeout(slowTimer);
+      clearTimeout(slow);
+      slowTimers = slowTimers.filter(function (t) { return t !== slow; });
       if (onAck) onAck();
     });
+  }
+
+  function clearSlowTimers() {
+    slowTimers.forEach(clearTimeout);
+    slowTimers = [];
   }
 
   function emitReply(reply) {
@@ -394,10 +399,7 @@
     if (canSend()) sendEnd();
   }
 
-  function sendEnd() {
-    endSent = true;
-    emit("/end_session");
-  }
+  function sendEnd() { emit("/end_session"); }
 
   // ---------------------------------------------------------------- receiving
   function onBotUttered(data) {
@@ -458,7 +460,6 @@
         if (practice) setMood(custom.mood);
         break;
       case "turn": {
-        clearTimeout(slowTimer);
         hideBanner();
         if (custom.turn <= lastRestoredTurn) break;  // already rebuilt from the tracker store
         var pending = pendingTurns.shift();
@@ -480,13 +481,12 @@
         if (custom.ended) customerEnded(custom.outcome);
         break;
       case "scorecard":
-        clearTimeout(slowTimer);
+        clearSlowTimers();
         session.ended = true;
         saveSession();
         renderScorecard(custom.scorecard);
         break;
       case "error":
-        clearTimeout(slowTimer);
         if (custom.error === "ended") { requestScorecardAgain(); break; }
         addNote("system error", custom.message || ("Error: " + custom.error));
         if (custom.error === "no_scenario" || custom.error === "scenario_gone" || custom.error === "unknown_scenario") {
@@ -544,6 +544,7 @@
     socket.on("bot_uttered", onBotUttered);
     socket.on("disconnect", function (reason) {
       confirmed = false;
+      clearSlowTimers();  // their acknowledgements died with the connection; resync takes over
       if (reason === "io client disconnect") return;
       status("Reconnecting…");
       banner("Connection to the practice server lost. Reconnecting… your conversation is saved.");
