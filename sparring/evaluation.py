@@ -141,6 +141,15 @@ def format_report(result: dict, split: str) -> str:
     return "\n".join(lines)
 
 
+def markdown_table(result: dict) -> str:
+    rows = ["| label | precision | recall | F1 | support | tp | fp | fn | tn |", "|---|---|---|---|---|---|---|---|---|"]
+    for label in MOVES + (ANY_PENALTY,) + PENALTIES:
+        r = result["labels"][label]
+        rows.append(f"| {label} | {r['precision']:.3f} | {r['recall']:.3f} | **{r['f1']:.3f}** | {r['support']} "
+                    f"| {r['tp']} | {r['fp']} | {r['fn']} | {r['tn']} |")
+    return "\n".join(rows)
+
+
 def run(split: str, json_path: Path | None, show_errors: bool, folds: int = 0) -> str:
     if folds:
         result = cross_validate(load_split("train"), folds)

@@ -137,3 +137,13 @@ def test_odd_messages_keep_the_session_intact(servers, odd):
     card = _custom(servers.send(sender, "/end_session"), "scorecard")["scorecard"]
     assert card["moves"]["apologize"]["quotes"][0]["quote"] == "I'm so sorry about the double charge"
     json.dumps(card)  # serialisable whole
+
+
+def test_a_failed_start_does_not_relabel_the_session_in_progress(servers):
+    sender = f"test-{uuid.uuid4().hex[:8]}"
+    servers.send(sender, '/start_scenario{"scenario_id": "double-charge", "trainee": "Ana"}')
+    servers.send(sender, "I'm so sorry about the double charge.")
+    error = _custom(servers.send(sender, '/start_scenario{"scenario_id": "nope", "trainee": "Ben", "mode": "assessment"}'), "error")
+    assert error["error"] == "unknown_scenario"
+    card = _custom(servers.send(sender, "/end_session"), "scorecard")["scorecard"]
+    assert card["trainee"] == "Ana" and card["scenario_id"] == "double-charge" and card["mode"] == "practice"
