@@ -24,17 +24,19 @@ SIMULATOR.detector  # build the spaCy pipeline at start-up, not during a trainee
 START_HELP = 'Start a conversation with /start_scenario{"scenario_id": "<id>", "trainee": "<your name>"}.'
 
 
-IMPATIENCE = "impatience"
+def _impatience_name(tracker: Tracker) -> str:
+    """One reminder per conversation: a shared name would let trainees cancel each other's."""
+    return f"impatience-{tracker.sender_id}"
 
 
-def _impatience_reminder(scenario_id: str) -> ReminderScheduled:
+def _impatience_reminder(tracker: Tracker, scenario_id: str) -> ReminderScheduled:
     """The customer speaks up if the trainee leaves them waiting; any trainee message
     cancels it (kill_on_user_message) and the next turn schedules a fresh one."""
     seconds = SIMULATOR.scenario(scenario_id).patience_seconds
     return ReminderScheduled(
         "EXTERNAL_impatience",
         trigger_date_time=datetime.now() + timedelta(seconds=seconds),
-        name=IMPATIENCE,
+        name=_impatience_name(tracker),
         kill_on_user_message=True,
     )
 
@@ -94,7 +96,7 @@ class ActionStartScenario(Action):
             SlotSet("outcome", None),
             SlotSet("turn_record", None),
             SlotSet("scorecard", None),
-            _impatience_reminder(scenario.id),
+            _impatience_reminder(tracker, scenario.id),
         ]
 
 
@@ -122,10 +124,10 @@ class ActionCustomerTurn(Action):
         if tracker.get_slot("mode") == "assessment":
             payload["hint"] = None
         dispatcher.utter_message(json_message=payload)
-        return _turn_events(turn)
+        return _turn_events(tracker, turn)
 
 
-def _turn_events(turn) -> List[Dict]:
+def _turn_events(tracker: Tracker, turn) -> List[Dict]:
     events = [
         SlotSet("customer_state", turn.state.as_dict()),
         SlotSet("mood", turn.state.mood),
@@ -133,7 +135,7 @@ def _turn_events(turn) -> List[Dict]:
         SlotSet("turn_record", {**turn.record, "seed": turn.state.seed}),
     ]
     if not turn.state.ended:
-        events.append(_impatience_reminder(turn.state.scenario_id))
+        events.append(_impatience_reminder(tracker, turn.state.scenario_id))
     return events
 
 
@@ -154,7 +156,7 @@ class ActionCustomerNudge(Action):
         for line in turn.lines:
             dispatcher.utter_message(text=line)
         dispatcher.utter_message(json_message=turn.payload)
-        return _turn_events(turn)
+        return _turn_events(tracker, turn)
 
 
 class ActionEndSession(Action):
@@ -179,4 +181,4 @@ class ActionEndSession(Action):
             return []
         dispatcher.utter_message(json_message={"type": "scorecard", "scorecard": card})
         ended = {**state, "ended": True, "ended_by": state.get("ended_by") or ("customer" if state.get("outcome") else "trainee")}
-        return [SlotSet("scorecard", card), SlotSet("customer_state", ended), ReminderCancelled(name=IMPATIENCE)]
+        return [SlotSet("scorecard", card), SlotSet("customer_state", ended), ReminderCancelled(name=_impatience_name(tracker))]

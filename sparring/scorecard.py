@@ -42,7 +42,11 @@ def build_scorecard(
     mode: str = "practice",
     opening_mood: float | None = None,
 ) -> dict:
-    """The REST contract's ``scorecard`` object (DESIGN.md) from a session's turn records."""
+    """The REST contract's ``scorecard`` object (DESIGN.md) from a session's turn records.
+
+    Records of the customer's impatience (``nudge``) count only in the mood trace."""
+    mood_trace = ([opening_mood] if opening_mood is not None else []) + [r["mood_after"] for r in records]
+    records = [r for r in records if not r.get("nudge")]
     weights = scenario.weights or rubric.weights
     first_turn = _first_turns(records)
     moves = {move: _move_score(move, records, rubric, outcome) for move in MOVES}
@@ -75,7 +79,7 @@ def build_scorecard(
         "trainee": trainee,
         "mode": mode,
         "turns": len(records),
-        "mood_trace": ([opening_mood] if opening_mood is not None else []) + [r["mood_after"] for r in records],
+        "mood_trace": mood_trace,
         "weights": dict(weights),
         "outcome_points": outcome_points,
     }

@@ -98,9 +98,8 @@ class Simulator:
     def scorecard(self, state_data: dict, records: list[dict], trainee: str, mode: str = "practice") -> dict:
         state = CustomerState.from_dict(state_data)
         scenario = self.scenario(state.scenario_id)
-        turns = [r for r in records if not r.get("nudge")]
         return build_scorecard(
-            turns,
+            records,
             scenario,
             self.catalogue.rubric,
             trainee=trainee,

@@ -76,6 +76,6 @@ def create_app(config: WebConfig) -> web.Application:
     app.router.add_get("/api/config", client_config)
     app.router.add_get("/api/scenarios", scenarios)
     app.router.add_get("/api/sessions/{sender_id}/transcript", own_transcript)
-    app.router.add_static("/static/", STATIC_DIR)
+    app.router.add_static("/static/chat/", STATIC_DIR / "chat")  # the dashboard serves its own, behind login
     review.setup(app)
     return app
