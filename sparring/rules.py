@@ -321,17 +321,17 @@ class RuleDetector:
     def _judge_listening(self, sentence, labels, shared, is_question, apologized, detection: Detection) -> None:
         if apologized:
             return  # an apology naming the problem was already credited as listening
-        if "invitation" in labels:
-            start, end = _clause(sentence, labels["invitation"])
+        if "invitation" in labels:  # a restatement or an invitation: the whole sentence is the quote
+            start, end = _trimmed(sentence)
             detection.add("listen", "move", start, end, 0.8)
             return
         if is_question:
             if shared and "identifier_request" not in labels and "offer_question" not in labels:
-                detection.add("listen", "move", sentence.start_char, sentence.end_char, 0.7)
+                detection.add("listen", "move", *_trimmed(sentence), 0.7)
             return
         specific = any(_SPECIFIC.search(term) for term in shared)
         if specific or len(shared) >= 2:
-            detection.add("listen", "move", sentence.start_char, sentence.end_char, 0.6 if not specific else 0.75)
+            detection.add("listen", "move", *_trimmed(sentence), 0.6 if not specific else 0.75)
 
     def _judge_resolution(self, sentence, labels, all_cues, is_question, detection: Detection) -> None:
         vague = "vague" in labels and not _has_time(sentence)
@@ -439,6 +439,16 @@ def _clause(sentence, cue) -> tuple[int, int]:
         start += 1
     while end > start and (text[end - 1].isspace() or text[end - 1] in ".!?,;:"):
         end -= 1
+    return sentence.start_char + start, sentence.start_char + end
+
+
+def _trimmed(sentence) -> tuple[int, int]:
+    """The sentence's span without surrounding spaces and final punctuation."""
+    text = sentence.text.rstrip()
+    end = len(text)
+    while end > 0 and text[end - 1] in ".!?,;:":
+        end -= 1
+    start = len(text) - len(text.lstrip())
     return sentence.start_char + start, sentence.start_char + end
 
 

@@ -51,7 +51,7 @@ def test_an_accepted_fix_once_calm_resolves_the_conversation(sim):
     state = sim.reply(state, APOLOGY).state.as_dict()
     state = sim.reply(state, "That sounds awful with rent due Friday, I'm sorry.").state.as_dict()
     assert state["mood"] <= sim.scenario("double-charge").calm_enough
-    turn = sim.reply(state, "I'm refunding the duplicate £389.99 now, it will be back by tomorrow.")
+    turn = sim.reply(state, "I'm refunding the duplicate £389.99 now; you'll see it back within 3 working days.")
     assert turn.state.ended and turn.state.outcome == "resolved"
 
 
