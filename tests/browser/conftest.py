@@ -9,14 +9,11 @@ import re
 import shutil
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.chromium import LAPTOP, launched_chromium
 from tests.servers import ROOT, running_servers
 
-CHROMIUM = os.environ.get("SPARRING_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-LAPTOP = {"width": 1280, "height": 800}
 # The impatience test waits for the customer to speak up: its scenario gets a short patience
 # in the servers' own copy of scenarios/ (the scenarios the full sessions use keep theirs).
 IMPATIENT_SCENARIO = "broadband-outage"
@@ -44,14 +41,8 @@ def chat_servers(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as error:  # noqa: BLE001 - any launch problem is a test failure
-            pytest.fail(f"Chromium could not start from {CHROMIUM} ({error}); scripts/install-browser.sh installs it.",
-                        pytrace=False)
+    with launched_chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -11,15 +11,12 @@ import os
 import re
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
+from tests.chromium import LAPTOP, launched_chromium
 from tests.review.conftest import HOSTILE, LEAD_TOKEN
 from tests.servers import ROOT
 
-CHROMIUM = os.environ.get("SPARRING_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-LAPTOP = {"width": 1280, "height": 800}
 LEAD = "Rosa Lead"
 
 expect.set_options(timeout=20_000)
@@ -27,14 +24,8 @@ expect.set_options(timeout=20_000)
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as error:  # noqa: BLE001 - any launch problem is a test failure
-            pytest.fail(f"Chromium could not start from {CHROMIUM} ({error}); scripts/install-browser.sh installs it.",
-                        pytrace=False)
+    with launched_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture
