@@ -130,6 +130,9 @@ def write_markdown(path: Path, figures: dict) -> None:
     lines += ["", "The action's time covers reading the slots, the detector (rules + trained model), the customer's",
               "reaction and building the events; it does not grow with the transcript (the customer's state is a",
               "bounded slot, and only the last few events are read)."]
+    if "rest" in figures:
+        lines += ["", "A whole REST turn does grow with the conversation, because Rasa ships the session's whole tracker",
+                  "to the action server on every turn (DESIGN.md, known pitfalls); the action's own share stays flat."]
     path.write_text("\n".join(lines) + "\n")
 
 
