@@ -33,6 +33,19 @@ GOOD = {
         "I'm sending a replacement today by next-day delivery, so it will arrive tomorrow.",
         "I'll send a replacement out today by next-day delivery, it will be with you tomorrow.",
     ],
+    "broadband-outage": [
+        "I'm sorry your broadband has been down since Monday, three days with payroll due Friday is a real worry.",
+        "So the hub shows a red light even after five restarts, is that right?",
+        "I'm booking an engineer visit for tomorrow morning between 8 and 12, and I'll text you the confirmation now.",
+        "I've booked the engineer visit for tomorrow morning, 8 to 12, and you'll get a text in the next five minutes.",
+    ],
+    "hotel-overbooked": [
+        "I'm so sorry we gave away your sea-view room on your tenth anniversary, that must have been awful at midnight.",
+        "So you'd paid £477 up front for three nights and were moved after 11:40pm, is that right?",
+        "I can't offer a week in the suite or cash, and I know that's not what you hoped, but I'm truly sorry.",
+        "I'm refunding the full £477 today plus your £96 taxi costs, and you'll see it within 3 working days.",
+        "I'm refunding the full £477 and the £96 of taxis today; it will reach your card within 3 working days.",
+    ],
 }
 # A bad trainee argues, blames and never apologizes.
 BAD = [
