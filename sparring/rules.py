@@ -318,9 +318,9 @@ class RuleDetector:
                 detection.add("empathize", "move", start, end, 0.7)
                 return
 
-    def _judge_listening(self, sentence, labels, shared, is_question, apologized, detection: Detection) -> None:
-        if apologized:
-            return  # an apology naming the problem was already credited as listening
+    def _judge_listening(self, sentence, labels, shared, is_question, judged_elsewhere, detection: Detection) -> None:
+        if judged_elsewhere:
+            return  # an apology naming the problem is credited there; a fix or a penalty restates for its own ends
         if "invitation" in labels:  # a restatement or an invitation: the whole sentence is the quote
             start, end = _trimmed(sentence)
             detection.add("listen", "move", start, end, 0.8)
