@@ -30,8 +30,9 @@ DROPOUT = 0.1
 # the train split (`sparring eval --cv 5`): "model" = the model's score decides, "rule" =
 # the rules decide (where they beat the model: apologies, jargon), "either" = a label
 # counts when either finds it. The threshold applies to the model's score. Penalties use
-# 0.5 even where CV preferred lower: a wrongly charged penalty costs a lead's trust more
-# than a missed one.
+# 0.5 (over-promising 0.7, which plain commitments like "I'll refund it today" can reach)
+# even where CV preferred lower: a wrongly charged penalty costs a lead's trust more than a
+# missed one.
 COMBINE: dict[str, tuple[str, float]] = {
     "listen": ("model", 0.3),
     "empathize": ("either", 0.3),
@@ -42,7 +43,7 @@ COMBINE: dict[str, tuple[str, float]] = {
     "dismiss": ("either", 0.5),
     "insult": ("either", 0.5),
     "jargon": ("rule", 0.5),
-    "overpromise": ("model", 0.5),
+    "overpromise": ("model", 0.7),
     "calm_down": ("either", 0.5),
 }
 SOURCES = (
