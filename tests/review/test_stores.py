@@ -130,7 +130,7 @@ def test_overrides_keep_the_original_who_why_and_when(empty_backend):
         reviewer.override("nobody:1", "move", "listen", 50, "r", "Lee")
 
     first = reviewer.override("w:1", "penalty", "blame@1#0", 0, "The customer had in fact not checked.", "Lee")
-    second = reviewer.override("w:1", "move", "listen", 40, "Asked about the date.", "Mo")
+    reviewer.override("w:1", "move", "listen", 40, "Asked about the date.", "Mo")
     third = reviewer.override("w:1", "move", "listen", 100, "Second look: restated it too.", "Lee")
     assert (first.automatic, first.previous, first.value) == (automatic["penalties"][0]["points"],
                                                               automatic["penalties"][0]["points"], 0)
