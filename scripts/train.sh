@@ -10,7 +10,7 @@ model=models/sparring.tar.gz
 stamp=models/.inputs.sha256
 inputs=$( (sha256sum config.yml domain.yml; find data -type f | LC_ALL=C sort | xargs sha256sum) | sha256sum | cut -d' ' -f1)
 
-echo "==> checklist detector model (trained from checklist/train.jsonl when its inputs changed)"
+echo "==> checklist detector model (trained from checklist/train*.jsonl when its inputs changed)"
 .venv/bin/python -m sparring.trained
 
 if [ -f "$model" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
