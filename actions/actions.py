@@ -29,10 +29,9 @@ def _impatience_name(tracker: Tracker) -> str:
     return f"impatience-{tracker.sender_id}"
 
 
-def _impatience_reminder(tracker: Tracker, scenario_id: str) -> ReminderScheduled:
+def _impatience_reminder(tracker: Tracker, seconds: int) -> ReminderScheduled:
     """The customer speaks up if the trainee leaves them waiting; any trainee message
     cancels it (kill_on_user_message) and the next turn schedules a fresh one."""
-    seconds = SIMULATOR.scenario(scenario_id).patience_seconds
     return ReminderScheduled(
         "EXTERNAL_impatience",
         trigger_date_time=datetime.now() + timedelta(seconds=seconds),
@@ -96,7 +95,7 @@ class ActionStartScenario(Action):
             SlotSet("outcome", None),
             SlotSet("turn_record", None),
             SlotSet("scorecard", None),
-            _impatience_reminder(tracker, scenario.id),
+            _impatience_reminder(tracker, scenario.patience_seconds),
         ]
 
 
@@ -135,7 +134,7 @@ def _turn_events(tracker: Tracker, turn) -> List[Dict]:
         SlotSet("turn_record", {**turn.record, "seed": turn.state.seed}),
     ]
     if not turn.state.ended:
-        events.append(_impatience_reminder(tracker, turn.state.scenario_id))
+        events.append(_impatience_reminder(tracker, turn.patience_seconds))
     return events
 
 

@@ -35,6 +35,7 @@ class Turn:
     lines: list[str]
     record: dict  # kept in the tracker; the scorecard is rebuilt from these
     payload: dict  # the REST contract's "turn" message
+    patience_seconds: int  # how long the customer waits for the next reply
 
 
 class Simulator:
@@ -84,7 +85,8 @@ class Simulator:
             "response_seconds": response_seconds,
             "truncated": len(text) > MAX_SCORED_CHARS,
         }
-        return Turn(state, reaction.lines, record, self._payload(state, record, reaction, customer))
+        payload = self._payload(state, record, reaction, customer)
+        return Turn(state, reaction.lines, record, payload, customer.scenario.patience_seconds)
 
     def nudge(self, state_data: dict) -> Turn:
         state = CustomerState.from_dict(state_data)
@@ -93,7 +95,7 @@ class Simulator:
         record = {"turn": state.turn, "nudge": True, "events": reaction.events, "mood_before": reaction.mood_before,
                   "mood_after": reaction.mood_after, "reply": reaction.lines}
         payload = {"type": "nudge", "mood": state.mood, "ended": state.ended, "outcome": state.outcome}
-        return Turn(state, reaction.lines, record, payload)
+        return Turn(state, reaction.lines, record, payload, customer.scenario.patience_seconds)
 
     def scorecard(self, state_data: dict, records: list[dict], trainee: str, mode: str = "practice") -> dict:
         state = CustomerState.from_dict(state_data)
