@@ -35,7 +35,9 @@ PLAIN_ACRONYMS = frozenset(
 )
 # Feeling words that, inside an apology, are its stock object rather than empathy.
 STOCK_APOLOGY_WORDS = frozenset({"inconvenience", "hassle", "trouble", "confusion", "frustration", "disappointment"})
-_CLAUSE_BREAK = re.compile(r"[,;:!?\u2014\u2013]|\s-\s|\.(?=\s)|\bbut\b|\band\b|\bso\b", re.IGNORECASE)
+# Where a quoted clause ends. Not "so": it is as often an intensifier ("so upsetting") as a
+# conjunction, and the conjunction mostly follows a comma anyway.
+_CLAUSE_BREAK = re.compile(r"[,;:!?\u2014\u2013]|\s-\s|\.(?=\s)|\bbut\b|\band\b", re.IGNORECASE)
 _SPECIFIC = re.compile(r"\d|[A-Z]{2,}-?\d")
 _QUESTION_OPENERS = frozenset(
     "what when where which who why how did do does is are was were can could would have has".split()

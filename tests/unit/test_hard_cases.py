@@ -121,3 +121,7 @@ def test_a_polite_boundary_is_no_move_and_no_penalty():
                                   "Are you f***ing deaf? Sort my bill out, you useless idiot.")
     assert not penalties
     assert "resolve" not in moves and "apologize" not in moves
+
+
+def test_an_intensifier_does_not_cut_the_quoted_clause():
+    assert_found("That must be so upsetting after waiting in all day.", PARCEL, "empathize", "That must be so upsetting")
