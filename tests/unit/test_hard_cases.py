@@ -53,8 +53,8 @@ def test_non_apologies_are_not_apologies(text):
     assert_absent(text, PARCEL, "apologize")
 
 
-def test_policy_apology_is_dismissive():
-    assert_found("Sorry, but that's our policy.", PARCEL, "dismiss", "that's our policy")
+def test_sorry_but_policy_is_not_an_apology():
+    assert_absent("Sorry, but that's our policy.", PARCEL, "apologize")
 
 
 def test_sarcastic_apology_is_an_insult():
