@@ -150,6 +150,12 @@ class Customer:
             return self._trainee_ends(state)
         if "admission" in events:
             return [self._line(state, "admission")]
+        # A remedy the customer refuses is refused whenever it is put to them, whether or not
+        # the detector counts it as resolving ("just wait for it to drop off" is a deflection).
+        rejected = _offered(self.scenario.reject, text.lower())
+        if rejected:
+            events.append(f"rejected:{rejected.name}")
+            return [self._say(state, list(rejected.lines)) if rejected.lines else self._line(state, "resolve_rejected")]
         if "resolve" in detection.moves:
             return self._judge_offer(state, text, events)
         answers = self._answers(text, detection)
@@ -167,17 +173,12 @@ class Customer:
             events.append("early_resolve")
             state.mood = _clamp(state.mood + self.effects["early_resolve"])
             return [self._line(state, "resolve_too_early")]
-        lowered = text.lower()
-        accepted = _offered(self.scenario.accept, lowered)
-        rejected = _offered(self.scenario.reject, lowered)
-        if accepted and not rejected:
+        accepted = _offered(self.scenario.accept, text.lower())
+        if accepted:
             state.mood = _clamp(state.mood + self.effects["resolve"])
             state.ended, state.outcome = True, "resolved"
             events.append(f"accepted:{accepted.name}")
             return [self._say(state, list(accepted.lines)) if accepted.lines else self._line(state, "resolved")]
-        if rejected:
-            events.append(f"rejected:{rejected.name}")
-            return [self._say(state, list(rejected.lines)) if rejected.lines else self._line(state, "resolve_rejected")]
         events.append("vague_offer")
         return [self._line(state, "resolve_vague")]
 
