@@ -127,7 +127,7 @@ def write_markdown(path: Path, figures: dict) -> None:
         rest = figures["rest"]
         lines.append(f"| whole turn over REST (Rasa + action server), p50 / p95 | {rest['p50_ms']} / {rest['p95_ms']} ms "
                      f"(turn 1: {rest['first_ms']} ms, turn {rest['turns']}: {rest['last_ms']} ms) | |")
-    lines += ["", "The action's time covers reading the slots, the detector (rules + trained model), the customer's",
+    lines += ["", "The action's time covers reading the slots, the detector (rules and both trained classifiers), the customer's",
               "reaction and building the events; it does not grow with the transcript (the customer's state is a",
               "bounded slot, and only the last few events are read)."]
     if "rest" in figures:

@@ -24,16 +24,16 @@ from sparring.checklist import MOVES
 # tokens: letting a rule finding count on its own never beat the averaged models there.
 THRESHOLDS: dict[str, float] = {
     "listen": 0.5,
-    "empathize": 0.45,
+    "empathize": 0.4,
     "apologize": 0.5,
     "resolve": 0.5,
     "blame": 0.4,
-    "argue": 0.5,
-    "dismiss": 0.5,
+    "argue": 0.45,
+    "dismiss": 0.45,
     "insult": 0.4,
     "jargon": 0.5,
-    "overpromise": 0.35,
-    "calm_down": 0.4,
+    "overpromise": 0.3,
+    "calm_down": 0.45,
 }
 
 _SENTENCE_EDGE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.S)

@@ -4,8 +4,10 @@ Why a second model beside the spaCy text classifier: spaCy's bag-of-words model 
 words only, so the chat-style spellings trainees type ("apologise"/"apologize", "recieved",
 "im sorry", "ill sort it") are strangers to it, and it is cautious on a small data set.
 Character n-grams tolerate misspellings and share evidence between word forms ("refund",
-"refunded", "refunding"), and per-label logistic regression with balanced class weights
-does not neglect the rarer penalties. The two make different mistakes, so the detector
+"refunded", "refunding"); n-grams over the reply with the customer's own words masked
+("sorry the SHARED was late" against "I'll refund the SHARED") carry what listening is
+about whatever the specific is; and per-label logistic regression with balanced class
+weights does not neglect the rarer penalties. The two make different mistakes, so the detector
 averages their scores (chosen by cross-validation on the train split; see
 ``sparring.trained``).
 
@@ -29,6 +31,10 @@ import numpy as np
 # words: both chosen by 5-fold cross-validation on the train split.
 REGULARISATION_C = 10.0
 RULE_FEATURE_WEIGHT = 2.0
+# The blocks of features, each from one view of the reply: its words, its characters, the
+# rules' feature tokens, and the reply with the customer's own words masked (the frame a
+# restated specific sits in: see ``Detection.restatement``).
+BLOCK_WEIGHTS = (1.0, 1.0, RULE_FEATURE_WEIGHT, 1.0)
 
 
 def _vectorizers():
@@ -38,7 +44,13 @@ def _vectorizers():
         TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True),
         TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True),
         TfidfVectorizer(token_pattern=r"\S+", lowercase=False),
+        TfidfVectorizer(ngram_range=(1, 3), min_df=2, sublinear_tf=True, token_pattern=r"\S+", lowercase=False),
     )
+
+
+def _views(text: str, rule_tokens: str, restatement: str) -> tuple[str, str, str, str]:
+    """The document each vectorizer reads, in block order."""
+    return text, text, rule_tokens, restatement
 
 
 @dataclass
@@ -62,15 +74,14 @@ class LinearModel:
         self.__post_init__()
 
     @classmethod
-    def fit(cls, texts: Sequence[str], rule_tokens: Sequence[str], targets: np.ndarray,
-            labels: Sequence[str]) -> "LinearModel":
-        """``texts`` are the replies, ``rule_tokens`` what the rules saw in each (feature
-        tokens), ``targets`` a replies x labels 0/1 matrix."""
+    def fit(cls, replies: Sequence[tuple[str, str, str]], targets: np.ndarray, labels: Sequence[str]) -> "LinearModel":
+        """``replies``: per reply (lower-cased text, the rules' feature tokens, its
+        restatement view); ``targets``: a replies x labels 0/1 matrix."""
         from sklearn.linear_model import LogisticRegression
 
         vectorizers = _vectorizers()
-        features = _stack([vectorizers[0].fit_transform(texts), vectorizers[1].fit_transform(texts),
-                           vectorizers[2].fit_transform(rule_tokens)])
+        documents = list(zip(*(_views(*reply) for reply in replies)))
+        features = _stack([vectorizer.fit_transform(docs) for vectorizer, docs in zip(vectorizers, documents)])
         weights, bias = [], []
         for column in range(targets.shape[1]):
             model = LogisticRegression(C=REGULARISATION_C, class_weight="balanced", max_iter=2000)
@@ -79,19 +90,20 @@ class LinearModel:
             bias.append(model.intercept_[0])
         return cls(tuple(labels), vectorizers, np.array(weights).T, np.array(bias))
 
-    def scores(self, text: str, rule_tokens: str) -> dict[str, float]:
+    def scores(self, text: str, rule_tokens: str, restatement: str) -> dict[str, float]:
         """The probability of each label for one reply."""
-        columns, values = self.features(text, rule_tokens)
+        columns, values = self.features(text, rule_tokens, restatement)
         logits = values @ self.weights[columns] + self.bias
         probabilities = 1.0 / (1.0 + np.exp(-logits))
         return dict(zip(self.labels, probabilities.tolist()))
 
-    def features(self, text: str, rule_tokens: str) -> tuple[list[int], np.ndarray]:
+    def features(self, text: str, rule_tokens: str, restatement: str) -> tuple[list[int], np.ndarray]:
         """The reply's non-zero feature columns and values, exactly as the fitted vectorizers
-        would compute them (sublinear tf x idf, L2-normalised per block, rule block weighted)."""
+        would compute them (sublinear tf x idf, L2-normalised per block, blocks weighted)."""
         columns: list[int] = []
         values: list[float] = []
-        for (analyse, vocabulary, idf, offset, weight), document in zip(self._blocks, (text, text, rule_tokens)):
+        views = _views(text, rule_tokens, restatement)
+        for (analyse, vocabulary, idf, offset, weight), document in zip(self._blocks, views):
             counts = Counter(term for term in analyse(document) if term in vocabulary)
             block = [(vocabulary[term], (1.0 + math.log(count)) * idf[vocabulary[term]]) for term, count in counts.items()]
             norm = math.sqrt(sum(value * value for _, value in block)) or 1.0
@@ -114,15 +126,14 @@ class LinearModel:
 def _blocks(vectorizers) -> list[tuple]:
     """Per vectorizer: its analyzer, vocabulary, idf, first column, and block weight."""
     blocks, offset = [], 0
-    for index, vectorizer in enumerate(vectorizers):
-        weight = RULE_FEATURE_WEIGHT if index == len(vectorizers) - 1 else 1.0
+    for vectorizer, weight in zip(vectorizers, BLOCK_WEIGHTS):
         blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset, weight))
         offset += len(vectorizer.vocabulary_)
     return blocks
 
 
 def _stack(parts):
+    """The blocks side by side, each scaled by its weight (what scikit-learn fits on)."""
     from scipy.sparse import hstack
 
-    words, chars, rules = parts
-    return hstack([words, chars, rules * RULE_FEATURE_WEIGHT]).tocsr()
+    return hstack([part * weight for part, weight in zip(parts, BLOCK_WEIGHTS)]).tocsr()

@@ -68,6 +68,10 @@ class Detection:
     evidence: list[Evidence] = field(default_factory=list)
     signals: set[str] = field(default_factory=set)
     features: set[str] = field(default_factory=set)  # what the rules saw, for the trained model
+    # The reply with every word the customer also used replaced by a placeholder, so the
+    # trained model sees the frame a restated specific sits in ("sorry the SHARED" is
+    # listening, "refund the SHARED" only names the remedy), whatever the specific is.
+    restatement: str = ""
 
     def add(self, label: str, kind: str, start: int, end: int, confidence: float) -> None:
         names = self.moves if kind == "move" else self.penalties
@@ -169,6 +173,7 @@ class RuleDetector:
         cues_by_sentence = self._cues_by_sentence(doc)
         for sentence in doc.sents:
             self._judge_sentence(sentence, cues_by_sentence.get(sentence.start, []), known, context, detection)
+        detection.restatement = " ".join(self._restated(token, known) for token in doc)
         return detection.ordered()
 
     @lru_cache(maxsize=256)
@@ -406,14 +411,25 @@ class RuleDetector:
     def _shared_terms(self, sentence, known: "ContextTerms") -> set[str]:
         shared = set()
         for token in sentence:
-            if not self._is_content(token):
-                continue
-            if _SPECIFIC.search(token.text):
-                if token.lower_ in known.specifics or token.lower_.strip("£$€#") in known.text:
-                    shared.add(token.lower_)
-            elif self._lemma(token) in known.lemmas:
+            if self._shares_specific(token, known):
+                shared.add(token.lower_)
+            elif self._shares_word(token, known):
                 shared.add(self._lemma(token))
         return shared
+
+    def _shares_specific(self, token, known: "ContextTerms") -> bool:
+        """A number or identifier the customer also gave."""
+        return bool(_SPECIFIC.search(token.text)) and (
+            token.lower_ in known.specifics or token.lower_.strip("£$€#") in known.text)
+
+    def _shares_word(self, token, known: "ContextTerms") -> bool:
+        """A content word whose lemma the customer also used."""
+        return self._is_content(token) and not _SPECIFIC.search(token.text) and self._lemma(token) in known.lemmas
+
+    def _restated(self, token, known: "ContextTerms") -> str:
+        if self._shares_specific(token, known):
+            return "SHAREDNUM"
+        return "SHARED" if self._shares_word(token, known) else token.lower_
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ without a stock word), so the rules' findings are written into the models' input
 feature tokens (``cue_apology``, ``rule_listen``, ``shared_2`` ...) next to the reply's
 words, and the models learn from the labelled replies in ``checklist/train*.jsonl`` which
 combinations a team lead would count: a spaCy ``textcat_multilabel`` (bag of word n-grams)
-and a logistic regression over word and character n-grams (``sparring.linear``, which
-tolerates chat-style misspellings). Averaging the two beat either alone in
-cross-validation on the train split. Training is deterministic (fixed seed, fixed order),
+and a logistic regression (``sparring.linear``) over word and character n-grams, which
+tolerate chat-style misspellings, and over the reply with the customer's own words masked,
+which shows whether a restated specific sits in an apology, a question or a remedy.
+Averaging the two beat either alone in cross-validation on the train split. Training is deterministic (fixed seed, fixed order),
 takes about a minute, and runs in the set-up whenever its inputs change; the held-out test
 split is never seen here.
 """
@@ -69,7 +70,7 @@ class ChecklistModel:
 
     def scores(self, text: str, rules: Detection) -> dict[str, float]:
         cats = self.textcat(model_text(text, rules)).cats
-        linear = self.linear.scores(text.lower(), rule_tokens(rules))
+        linear = self.linear.scores(text.lower(), rule_tokens(rules), rules.restatement)
         return {label: (cats[label] + linear[label]) / 2 for label in LABELS}
 
     def save(self, model_dir: Path) -> None:
@@ -112,8 +113,8 @@ def train(examples: Sequence, rules: RuleDetector, epochs: int = EPOCHS, seed: i
                        dtype=float)
     textcat = _train_textcat([model_text(item.text, seen) for item, seen in zip(examples, found)], targets,
                              epochs, seed)
-    linear = LinearModel.fit([item.text.lower() for item in examples], [rule_tokens(seen) for seen in found],
-                             targets, LABELS)
+    linear = LinearModel.fit([(item.text.lower(), rule_tokens(seen), seen.restatement)
+                              for item, seen in zip(examples, found)], targets, LABELS)
     return ChecklistModel(textcat, linear)
 
 

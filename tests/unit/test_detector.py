@@ -76,3 +76,9 @@ def test_classify_cli_contract():
     assert "apologize" in out[0]["moves"] and out[1]["moves"] == [] and out[2]["penalties"] == ["blame"]
     first = out[0]["evidence"][0]
     assert set(first) >= {"start", "end"} and ("move" in first or "penalty" in first)
+
+
+def test_restatement_view_masks_what_the_customer_said():
+    found = default_detector().rules.detect("Sorry the £389.99 was charged twice. I'll refund the duplicate.", CONTEXT)
+    assert found.restatement.split() == ["sorry", "the", "£", "SHAREDNUM", "was", "SHARED", "SHARED", ".",
+                                         "i", "'ll", "refund", "the", "duplicate", "."]

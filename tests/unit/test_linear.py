@@ -11,33 +11,37 @@ import numpy as np
 import pytest
 
 from sparring.evaluation import load_split
-from sparring.linear import LinearModel, _stack
-from sparring.trained import LABELS
+from sparring.linear import LinearModel, _stack, _views
+from sparring.rules import RuleDetector
+from sparring.trained import LABELS, rule_tokens
 
 
 @pytest.fixture(scope="module")
 def fitted():
+    rules = RuleDetector()
     examples = load_split("train")[::8]  # a spread of every label
-    texts = [e.text.lower() for e in examples]
-    tokens = [f"shared_{len(e.context) % 3} question" if "?" in e.text else "shared_0" for e in examples]
+    found = [rules.detect(e.text, e.context) for e in examples]
+    replies = [(e.text.lower(), rule_tokens(seen), seen.restatement) for e, seen in zip(examples, found)]
     targets = np.array([[label in e.moves | e.penalties for label in LABELS] for e in examples], dtype=float)
-    return LinearModel.fit(texts, tokens, targets, LABELS)
+    return LinearModel.fit(replies, targets, LABELS)
 
 
 @pytest.mark.parametrize(
-    "text, tokens",
+    "text, tokens, restatement",
     [
-        ("im so sorry ur parcel went to the wrong address, ill resend it tmrw", "shared_2 question"),
-        ("That must be really worrying. I'll refund the £389.99 today.", "shared_1"),
-        ("", ""),
-        ("🙂 <b>ok</b> 好的", "shared_0"),
+        ("im so sorry ur parcel went to the wrong address, ill resend it tmrw", "shared_2 question",
+         "im so sorry ur SHARED went to the SHARED SHARED , ill resend it tmrw"),
+        ("That must be really worrying. I'll refund the £389.99 today.", "shared_1",
+         "that must be really worrying . i 'll refund the £ SHAREDNUM today ."),
+        ("", "", ""),
+        ("🙂 <b>ok</b> 好的", "shared_0", "🙂 < b > ok</b > 好的"),
     ],
 )
-def test_fast_scores_match_scikit_learn(fitted, text, tokens):
-    words, chars, rules = fitted.vectorizers
-    features = _stack([words.transform([text]), chars.transform([text]), rules.transform([tokens])])
+def test_fast_scores_match_scikit_learn(fitted, text, tokens, restatement):
+    features = _stack([vectorizer.transform([document])
+                       for vectorizer, document in zip(fitted.vectorizers, _views(text, tokens, restatement))])
     expected = 1.0 / (1.0 + np.exp(-(np.asarray(features @ fitted.weights).ravel() + fitted.bias)))
-    scores = fitted.scores(text, tokens)
+    scores = fitted.scores(text, tokens, restatement)
     assert list(scores) == list(LABELS)
     assert np.allclose([scores[label] for label in LABELS], expected, atol=1e-9)
 
@@ -45,5 +49,5 @@ def test_fast_scores_match_scikit_learn(fitted, text, tokens):
 def test_saved_model_scores_the_same_after_loading(fitted, tmp_path):
     fitted.save(tmp_path / "linear.joblib")
     loaded = LinearModel.load(tmp_path / "linear.joblib")
-    text = "so the engineer never turned up on tuesday?"
-    assert loaded.scores(text, "question") == fitted.scores(text, "question")
+    reply = ("so the engineer never turned up on tuesday?", "question", "so the SHARED never turned up on SHARED ?")
+    assert loaded.scores(*reply) == fitted.scores(*reply)
