@@ -53,29 +53,32 @@ class Detector:
         scores = self.model.scores(text, found)
         verdict = Detection(signals=set(found.signals), features=set(found.features))
         rule_evidence = {e.label: e for e in found.evidence}
+        sentences: list[tuple[int, int, dict[str, float]]] | None = None  # scored once, if needed
         for label in LABELS:
             if scores[label] < THRESHOLDS[label]:
                 continue
-            kind = "move" if label in MOVES else "penalty"
-            evidence = rule_evidence.get(label) or self._best_sentence(text, context, mentions, label)
-            verdict.add(label, kind, evidence.start, evidence.end, scores[label])
+            evidence = rule_evidence.get(label)
+            if evidence is None:
+                sentences = sentences if sentences is not None else self._scored_sentences(text, context, mentions)
+                evidence = _best_sentence(sentences, label)
+            verdict.add(label, "move" if label in MOVES else "penalty", evidence.start, evidence.end, scores[label])
         return verdict.ordered()
 
-    def _best_sentence(self, text: str, context: str, mentions: Sequence[str], label: str) -> Evidence:
-        """The sentence the models find most telling for ``label`` (the whole reply when it
-        is one sentence)."""
-        kind = "move" if label in MOVES else "penalty"
-        sentences = [(m.start(), m.start() + len(m.group().rstrip(" .!?"))) for m in _SENTENCE_EDGE.finditer(text)]
-        sentences = [(start, end) for start, end in sentences if end > start]
-        if len(sentences) <= 1:
-            start, end = sentences[0] if sentences else (0, len(text))
-            return Evidence(label, start, end, 1.0, kind)
-        scored = []
-        for start, end in sentences:
-            sentence = text[start:end]
-            scored.append((self.model.scores(sentence, self.rules.detect(sentence, context, mentions))[label], start, end))
-        score, start, end = max(scored, key=lambda item: (item[0], -item[1]))  # earliest of equals
-        return Evidence(label, start, end, score, kind)
+    def _scored_sentences(self, text: str, context: str, mentions: Sequence[str]) -> list[tuple[int, int, dict]]:
+        """Each sentence's span and the models' scores for it alone (no scores needed when
+        the reply is one sentence: it is its own evidence)."""
+        spans = [(m.start(), m.start() + len(m.group().rstrip(" .!?"))) for m in _SENTENCE_EDGE.finditer(text)]
+        spans = [(start, end) for start, end in spans if end > start] or [(0, len(text))]
+        if len(spans) == 1:
+            return [(*spans[0], {})]
+        return [(start, end, self.model.scores(text[start:end], self.rules.detect(text[start:end], context, mentions)))
+                for start, end in spans]
+
+
+def _best_sentence(sentences: list[tuple[int, int, dict]], label: str) -> Evidence:
+    """The sentence the models find most telling for ``label``; the earliest of equals."""
+    start, end, scores = max(sentences, key=lambda item: (item[2].get(label, 1.0), -item[0]))
+    return Evidence(label, start, end, scores.get(label, 1.0), "move" if label in MOVES else "penalty")
 
 
 _DEFAULT: Detector | None = None

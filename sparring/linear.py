@@ -102,12 +102,11 @@ class LinearModel:
         would compute them (sublinear tf x idf, L2-normalised per block, blocks weighted)."""
         columns: list[int] = []
         values: list[float] = []
-        views = _views(text, rule_tokens, restatement)
-        for (analyse, vocabulary, idf, offset, weight), document in zip(self._blocks, views):
-            counts = Counter(term for term in analyse(document) if term in vocabulary)
-            block = [(vocabulary[term], (1.0 + math.log(count)) * idf[vocabulary[term]]) for term, count in counts.items()]
+        for (analyse, columns_and_idf, weight), document in zip(self._blocks, _views(text, rule_tokens, restatement)):
+            block = [(entry[0], (1.0 + math.log(count)) * entry[1])
+                     for term, count in Counter(analyse(document)).items() if (entry := columns_and_idf.get(term))]
             norm = math.sqrt(sum(value * value for _, value in block)) or 1.0
-            columns.extend(offset + column for column, _ in block)
+            columns.extend(column for column, _ in block)
             values.extend(weight * value / norm for _, value in block)
         return columns, np.array(values)
 
@@ -124,11 +123,14 @@ class LinearModel:
 
 
 def _blocks(vectorizers) -> list[tuple]:
-    """Per vectorizer: its analyzer, vocabulary, idf, first column, and block weight."""
+    """Per vectorizer: its analyzer, each known term's (column in the stacked features, idf)
+    as plain Python numbers (indexing numpy arrays term by term is slow), and the block weight."""
     blocks, offset = [], 0
     for vectorizer, weight in zip(vectorizers, BLOCK_WEIGHTS):
-        blocks.append((vectorizer.build_analyzer(), vectorizer.vocabulary_, vectorizer.idf_, offset, weight))
-        offset += len(vectorizer.vocabulary_)
+        idf = vectorizer.idf_.tolist()
+        table = {term: (offset + column, idf[column]) for term, column in vectorizer.vocabulary_.items()}
+        blocks.append((vectorizer.build_analyzer(), table, weight))
+        offset += len(idf)
     return blocks
 
 
