@@ -7,14 +7,15 @@ Character n-grams tolerate misspellings and share evidence between word forms ("
 "refunded", "refunding"); n-grams over the reply with the customer's own words masked
 ("sorry the SHARED was late" against "I'll refund the SHARED") carry what listening is
 about whatever the specific is; and per-label logistic regression with balanced class
-weights does not neglect the rarer penalties. The two make different mistakes, so the detector
-averages their scores (chosen by cross-validation on the train split; see
+weights does not neglect the rarer penalties. The two models make different mistakes, so
+the detector averages their scores (chosen by cross-validation on the train split; see
 ``sparring.trained``).
 
 scikit-learn fits the model; scoring one reply does not go through its sparse-matrix
 machinery, whose per-call overhead (about 1.3 ms) would dominate a turn. It uses the fitted
 vectorizers' own analyzers, vocabularies and idf weights to build the same tf-idf features
-in plain Python (about 0.15 ms), which a unit test checks against scikit-learn's output.
+in plain Python (a few tenths of a millisecond), which a unit test checks against
+scikit-learn's output.
 """
 
 from __future__ import annotations

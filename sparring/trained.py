@@ -9,9 +9,9 @@ combinations a team lead would count: a spaCy ``textcat_multilabel`` (bag of wor
 and a logistic regression (``sparring.linear``) over word and character n-grams, which
 tolerate chat-style misspellings, and over the reply with the customer's own words masked,
 which shows whether a restated specific sits in an apology, a question or a remedy.
-Averaging the two beat either alone in cross-validation on the train split. Training is deterministic (fixed seed, fixed order),
-takes about a minute, and runs in the set-up whenever its inputs change; the held-out test
-split is never seen here.
+Averaging the two beat either alone in cross-validation on the train split. Training is
+deterministic (fixed seed, fixed order), takes about a minute and a half, and runs in the
+set-up whenever its inputs change; the held-out test split is never seen here.
 """
 
 from __future__ import annotations
