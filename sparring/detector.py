@@ -20,8 +20,9 @@ from sparring.checklist import MOVES
 
 # The score a label needs to be detected, per label, from 5-fold cross-validation on the
 # train split with folds grouped by customer message: the threshold nearest 0.5 whose F1 is
-# within 0.01 of the best (`sparring eval --cv 5` prints them; the test split is never used). The rules speak through their feature
-# tokens: letting a rule finding count on its own never beat the averaged models there.
+# within 0.01 of the best (`sparring eval --cv 5` prints them; the test split is never used).
+# The rules speak through their feature tokens: letting a rule finding count on its own
+# never beat the averaged models there.
 THRESHOLDS: dict[str, float] = {
     "listen": 0.5,
     "empathize": 0.4,

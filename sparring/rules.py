@@ -39,6 +39,8 @@ STOCK_APOLOGY_WORDS = frozenset({"inconvenience", "hassle", "trouble", "confusio
 # conjunction, and the conjunction mostly follows a comma anyway.
 _CLAUSE_BREAK = re.compile(r"[,;:!?\u2014\u2013]|\s-\s|\.(?=\s)|\bbut\b|\band\b", re.IGNORECASE)
 _SPECIFIC = re.compile(r"\d|[A-Z]{2,}-?\d")
+# Placeholders in the restatement view for what the customer also said (see Detection.restatement).
+SHARED_SPECIFIC, SHARED_WORD = "SHAREDNUM", "SHARED"
 _QUESTION_OPENERS = frozenset(
     "what when where which who why how did do does is are was were can could would have has".split()
 )
@@ -171,9 +173,11 @@ class RuleDetector:
         doc = self.nlp(text)
         known = self._context_terms(context, tuple(mentions))
         cues_by_sentence = self._cues_by_sentence(doc)
+        restated = [self._restated(token, known) for token in doc]  # each token judged once
         for sentence in doc.sents:
-            self._judge_sentence(sentence, cues_by_sentence.get(sentence.start, []), known, context, detection)
-        detection.restatement = " ".join(self._restated(token, known) for token in doc)
+            shared = self._shared_terms(sentence, restated)
+            self._judge_sentence(sentence, cues_by_sentence.get(sentence.start, []), shared, known, context, detection)
+        detection.restatement = " ".join(restated)
         return detection.ordered()
 
     @lru_cache(maxsize=256)
@@ -193,7 +197,8 @@ class RuleDetector:
 
     # --- one sentence -------------------------------------------------------------------
 
-    def _judge_sentence(self, sentence, cues, known: "ContextTerms", context: str, detection: Detection) -> None:
+    def _judge_sentence(self, sentence, cues, shared: set[str], known: "ContextTerms", context: str,
+                        detection: Detection) -> None:
         labels, all_cues = {}, {}
         for span in cues:  # the earliest cue of each label is the one quoted
             labels.setdefault(span.label_, span)
@@ -204,7 +209,6 @@ class RuleDetector:
         )
         if is_question:
             detection.signals.add("question")
-        shared = self._shared_terms(sentence, known)
         detection.features.update(f"cue_{label}" for label in labels)
         detection.features.add(f"shared_{min(len(shared), 3)}")
         if any(_SPECIFIC.search(term) for term in shared):
@@ -408,12 +412,13 @@ class RuleDetector:
     def _lemma_word(self, word: str) -> str:
         return self._lemma(self.nlp.make_doc(word)[0]) if word else word
 
-    def _shared_terms(self, sentence, known: "ContextTerms") -> set[str]:
+    def _shared_terms(self, sentence, restated: list[str]) -> set[str]:
+        """What the sentence shares with the customer: numbers and ids as written, words as lemmas."""
         shared = set()
         for token in sentence:
-            if self._shares_specific(token, known):
+            if restated[token.i] == SHARED_SPECIFIC:
                 shared.add(token.lower_)
-            elif self._shares_word(token, known):
+            elif restated[token.i] == SHARED_WORD:
                 shared.add(self._lemma(token))
         return shared
 
@@ -427,9 +432,10 @@ class RuleDetector:
         return self._is_content(token) and not _SPECIFIC.search(token.text) and self._lemma(token) in known.lemmas
 
     def _restated(self, token, known: "ContextTerms") -> str:
+        """The token as the restatement view shows it: a placeholder if the customer said it."""
         if self._shares_specific(token, known):
-            return "SHAREDNUM"
-        return "SHARED" if self._shares_word(token, known) else token.lower_
+            return SHARED_SPECIFIC
+        return SHARED_WORD if self._shares_word(token, known) else token.lower_
 
 
 @dataclass(frozen=True)
