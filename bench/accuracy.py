@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from sparring.evaluation import ANY_PENALTY, cross_validate, evaluate, load_split, markdown_table  # noqa: E402
 from sparring.checklist import MOVES  # noqa: E402
-from sparring.detector import THRESHOLDS  # noqa: E402
+from sparring.trained import THRESHOLDS  # noqa: E402
 
 TARGETS = {**{move: 0.90 for move in MOVES}, ANY_PENALTY: 0.85}
 
@@ -59,7 +59,7 @@ def main() -> None:
         "",
         markdown_table(folds),
         "",
-        "Thresholds (`sparring/detector.py`, `THRESHOLDS`) come from this cross-validation: per label, the one",
+        "Thresholds (`sparring/trained.py`, `THRESHOLDS`) come from this cross-validation: per label, the one",
         "nearest 0.5 whose F1 is within 0.01 of the best (`sparring.evaluation.best_thresholds`).",
         "",
         "| label | chosen threshold | precision | recall | F1 | best F1 at any threshold | in use |",

@@ -1,6 +1,6 @@
 """The checklist vocabulary: the one source of truth for move and penalty names.
 
-These names are part of the public REST and CLI contract (DESIGN.md), so they are
+These names are part of the public REST and CLI contract (docs/checklist.md), so they are
 lower-case and never renamed; YAML files (rubric, scenarios) are validated against them.
 """
 
@@ -13,5 +13,18 @@ PENALTIES: tuple[str, ...] = (
     "jargon",
     "overpromise",
     "calm_down",
+    "wrong_facts",
 )
+# Penalties judged against the facts of a scenario (sparring.grounding), not by the trained
+# models: a reply alone cannot show that a detail belongs to somebody else's case.
+CASE_PENALTIES: tuple[str, ...] = ("wrong_facts",)
 OUTCOMES: tuple[str, ...] = ("resolved", "hung_up", "escalated")
+# How well a move fits the case (docs/checklist.md), per move whose credit depends on it:
+# listen restates a specific of the case or only invites/asks; empathy names this customer's
+# situation or is stock; an offer is a remedy the scenario accepts, a concrete step that
+# names the case, or one that names nothing of it. The first of each is the full-credit one.
+QUALITIES: dict[str, tuple[str, ...]] = {
+    "listen": ("grounded", "invited"),
+    "empathize": ("grounded", "stock"),
+    "resolve": ("fits", "specific", "stock"),
+}

@@ -1,4 +1,4 @@
-"""``sparring`` command line: scenarios, lint, classify, chat.
+"""``sparring`` command line: scenarios, lint, classify, eval, test-scenarios, report, chat.
 
 Imports are lazy per command: importing spaCy costs seconds, and `sparring scenarios` or
 `sparring lint` should answer at once.
@@ -48,8 +48,9 @@ def _lint(args: argparse.Namespace) -> int:
 
 def _classify(args: argparse.Namespace) -> int:
     from sparring.detector import classify_lines
+    from sparring.scenarios import Catalogue
 
-    for result in classify_lines(sys.stdin):
+    for result in classify_lines(sys.stdin, Catalogue()):
         print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 
@@ -59,6 +60,30 @@ def _eval(args: argparse.Namespace) -> int:
 
     print(run(args.split, Path(args.json) if args.json else None, args.errors, args.cv))
     return 0
+
+
+def _test_scenarios(args: argparse.Namespace) -> int:
+    from sparring.scenario_tests import Runner, load_suite, missing_tests, report
+    from sparring.scenarios import Catalogue
+    from sparring.session import Simulator
+
+    catalogue = Catalogue().refresh()
+    suite = load_suite(known=catalogue.scenarios)
+    wanted = args.scenarios or sorted(catalogue.scenarios)
+    unknown = [sid for sid in wanted if sid not in catalogue.scenarios]
+    problems = [str(p) for p in catalogue.problems + suite.problems]
+    problems += [f"unknown scenario {sid!r}" for sid in unknown]
+    problems += missing_tests(suite, [sid for sid in wanted if sid in catalogue.scenarios])
+    plays = Runner(Simulator(catalogue)).run(suite, wanted)
+    print(report(plays))
+    if args.json:
+        rows = [{"check": p.check, "scenario": p.scenario_id, "source": p.source, "script": p.script.name,
+                 "kind": p.script.kind, "expected": p.expected, "overall": p.overall, "outcome": p.outcome,
+                 "accepted": p.accepted, "turns": p.turns, "passed": p.passed} for p in plays]
+        Path(args.json).write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return 1 if problems or not all(p.passed for p in plays) else 0
 
 
 def _chat(args: argparse.Namespace) -> int:
@@ -105,16 +130,24 @@ def parser() -> argparse.ArgumentParser:
     linting.add_argument("paths", nargs="*", help="files or folders (default: scenarios/)")
     linting.set_defaults(run=_lint)
 
-    classify = verbs.add_parser("classify", help='JSON lines {"text", "context"} on stdin -> moves and penalties')
+    classify = verbs.add_parser("classify", help='JSON lines {"text", "context", "scenario_id"?} on stdin -> '
+                                "moves and penalties")
     classify.set_defaults(run=_classify)
 
     evaluate = verbs.add_parser("eval", help="precision, recall and F1 of the detector on the labelled replies")
-    evaluate.add_argument("--split", choices=("train", "test", "all"), default="test")
+    evaluate.add_argument("--split", choices=("train", "test", "benign", "all"), default="test",
+                          help="test (held out), benign (held out; penalty false positives), train, all")
     evaluate.add_argument("--json", metavar="PATH", help="also write the figures as JSON")
     evaluate.add_argument("--errors", action="store_true", help="list every misjudged reply")
     evaluate.add_argument("--cv", type=int, default=0, metavar="K",
                           help="K-fold cross-validation on the train split instead (for development)")
     evaluate.set_defaults(run=_eval)
+
+    tests = verbs.add_parser("test-scenarios", help="play the scripted trainees of scenarios/tests/ through the "
+                             "engine; non-zero exit on any miss")
+    tests.add_argument("scenarios", nargs="*", help="scenario ids (default: all)")
+    tests.add_argument("--json", metavar="PATH", help="also write every play as JSON")
+    tests.set_defaults(run=_test_scenarios)
 
     chat = verbs.add_parser("chat", help="chat in the terminal with a running `make run`")
     chat.add_argument("--url", default="http://localhost:5005", help="Rasa server (default %(default)s)")

@@ -12,12 +12,16 @@ from __future__ import annotations
 import random
 from dataclasses import asdict, dataclass, field
 
-from sparring.rules import Detection
-from sparring.lines import choose, variants
+from sparring.lines import choose, fill, variants
+from sparring.offers import ACCEPTED, REJECTED, Offer
 from sparring.playbook import Persona, Rubric
+from sparring.rules import Detection
 from sparring.scenarios import Remedy, Scenario
 
 MOOD_MIN, MOOD_MAX = 0.0, 10.0
+# Where a customer who has just boiled over, but was not pushed there repeatedly or abused,
+# stays: at the edge, giving the trainee one last chance.
+MOOD_EDGE = 9.5
 
 
 @dataclass
@@ -33,6 +37,7 @@ class CustomerState:
     recent: list[str] = field(default_factory=list)  # the customer's last few messages
     move_counts: dict[str, int] = field(default_factory=dict)
     boundary_set: bool = False
+    strikes: int = 0  # failed replies in a row (a penalty, or nothing for the customer)
     ended: bool = False
     outcome: str | None = None
     ended_by: str | None = None
@@ -98,12 +103,24 @@ class Customer:
         if not text.strip():
             return Reaction([self._line(state, "empty")], before, before, ["empty"])
         events = self._update_mood(state, detection)
+        failed = bool(detection.penalties) or not (detection.moves or "boundary" in events)
+        state.strikes = state.strikes + 1 if failed else 0
         if state.mood >= MOOD_MAX:
-            return self._end_at_top(state, before, events)
-        lines = self._react(state, text, detection, events)
+            return self._at_the_edge(state, before, detection, events)
+        lines = self._react(state, detection, events)
         if state.mood >= MOOD_MAX:
-            return self._end_at_top(state, before, events)
+            return self._at_the_edge(state, before, detection, events)
         return Reaction(lines, before, state.mood, events, state.ended, state.outcome)
+
+    def _at_the_edge(self, state: CustomerState, before: float, detection: Detection, events: list[str]) -> Reaction:
+        """A customer ends the conversation only when pushed: abuse, a counter-threat, or
+        failed replies in a row. Otherwise they say it is the last chance, and stay."""
+        abused = "insult" in detection.penalties or "counter_threat" in events
+        if abused or state.strikes >= self.rubric.strikes_to_end:
+            return self._end_at_top(state, before, events)
+        state.mood = MOOD_EDGE
+        events.append("last_chance")
+        return Reaction([self._line(state, "last_chance")], before, state.mood, events)
 
     # --- mood ---------------------------------------------------------------------------------
 
@@ -133,11 +150,14 @@ class Customer:
 
     # --- what to say ----------------------------------------------------------------------------
 
-    def _react(self, state: CustomerState, text: str, detection: Detection, events: list[str]) -> list[str]:
+    def _react(self, state: CustomerState, detection: Detection, events: list[str]) -> list[str]:
         if "counter_threat" in events:
             return [self._line(state, "counter_threat")]
         if "calm_down" in detection.penalties:
             return [self._line(state, "calm_down")]
+        if detection.penalties == ["wrong_facts"]:
+            term = next((e.term for e in detection.evidence if e.label == "wrong_facts"), None)
+            return [self._line(state, "wrong_facts", term=term or "")]
         if detection.penalties:
             return [self._line(state, "penalty")]
         if "boundary" in events:
@@ -151,14 +171,20 @@ class Customer:
         if "admission" in events:
             return [self._line(state, "admission")]
         # A remedy the customer refuses is refused whenever it is put to them, whether or not
-        # the detector counts it as resolving ("just wait for it to drop off" is a deflection).
-        rejected = _offered(self.scenario.reject, text.lower())
+        # the detector counts it as resolving ("just wait for it to drop off" is a deflection);
+        # offered beside one they accept, it makes the reaction mixed.
+        rejected = [o for o in detection.offers if o.verdict == REJECTED]
         if rejected:
-            events.append(f"rejected:{rejected.name}")
-            return [self._say(state, list(rejected.lines)) if rejected.lines else self._line(state, "resolve_rejected")]
+            remedy = self._remedy(self.scenario.reject, rejected[0])
+            events.append(f"rejected:{remedy.name}")
+            refusal = self._say(state, list(remedy.lines)) if remedy.lines else self._line(state, "resolve_rejected")
+            if any(o.verdict == ACCEPTED for o in detection.offers):
+                events.append("mixed")
+                return [self._line(state, "mixed"), refusal]
+            return [refusal]
         if "resolve" in detection.moves:
-            return self._judge_offer(state, text, events)
-        answers = self._answers(text, detection)
+            return self._judge_offer(state, detection, events)
+        answers = self._answers(detection)
         for move in ("apologize", "empathize", "listen"):
             if move in detection.moves:
                 return [self._line(state, move)] + answers
@@ -168,25 +194,34 @@ class Customer:
             return [self._line(state, "fact_unknown")]
         return [self._line(state, "neutral")]
 
-    def _judge_offer(self, state: CustomerState, text: str, events: list[str]) -> list[str]:
+    def _judge_offer(self, state: CustomerState, detection: Detection, events: list[str]) -> list[str]:
+        """An offer is taken only when it fits this case and the customer is calm enough to
+        hear it; a whole fix ends the conversation, a partial one is welcome but not enough."""
         if state.mood > self.scenario.calm_enough:
             events.append("early_resolve")
             state.mood = _clamp(state.mood + self.effects["early_resolve"])
             return [self._line(state, "resolve_too_early")]
-        accepted = _offered(self.scenario.accept, text.lower())
-        if accepted:
-            state.mood = _clamp(state.mood + self.effects["resolve"])
-            state.ended, state.outcome = True, "resolved"
-            events.append(f"accepted:{accepted.name}")
-            return [self._say(state, list(accepted.lines)) if accepted.lines else self._line(state, "resolved")]
-        events.append("vague_offer")
-        return [self._line(state, "resolve_vague")]
+        accepted = [self._remedy(self.scenario.accept, o) for o in detection.offers if o.verdict == ACCEPTED]
+        if not accepted:
+            events.append("vague_offer")
+            return [self._line(state, "resolve_vague")]
+        state.mood = _clamp(state.mood + self.effects["resolve"])
+        events.extend(f"accepted:{remedy.name}" for remedy in accepted)
+        whole = next((remedy for remedy in accepted if not remedy.partial), None)
+        if whole is None:
+            remedy = accepted[0]
+            return [self._say(state, list(remedy.lines)) if remedy.lines else self._line(state, "resolve_partial")]
+        state.ended, state.outcome = True, "resolved"
+        return [self._say(state, list(whole.lines)) if whole.lines else self._line(state, "resolved")]
 
-    def _answers(self, text: str, detection: Detection) -> list[str]:
+    def _remedy(self, remedies: tuple[Remedy, ...], offer: Offer) -> Remedy:
+        return next(remedy for remedy in remedies if remedy.name == offer.remedy)
+
+    def _answers(self, detection: Detection) -> list[str]:
         """Facts the trainee asked about: the customer answers clarifying questions."""
-        if "question" not in detection.signals:
+        if "question" not in detection.signals or detection.doc is None:
             return []
-        lowered = text.lower()
+        lowered = detection.doc.text.lower()
         return [fact.answer for fact in self.scenario.facts if any(word in lowered for word in fact.asked_by)]
 
     def _trainee_ends(self, state: CustomerState) -> list[str]:
@@ -201,12 +236,12 @@ class Customer:
 
     # --- lines --------------------------------------------------------------------------------
 
-    def _line(self, state: CustomerState, kind: str) -> str:
+    def _line(self, state: CustomerState, kind: str, term: str = "") -> str:
         band = self.rubric.band(state.mood)
         candidates = variants(self.scenario.lines, kind, band) or variants(self.persona.lines, kind, band)
-        return self._say(state, candidates, fallback_kind=kind)
+        return self._say(state, candidates, fallback_kind=kind, term=term)
 
-    def _say(self, state: CustomerState, candidates: list[str], fallback_kind: str = "neutral") -> str:
+    def _say(self, state: CustomerState, candidates: list[str], fallback_kind: str = "neutral", term: str = "") -> str:
         rng = random.Random(f"{state.seed}:{state.turn}:{len(state.last_line)}")
         avoid = self.persona.abusive_words if state.boundary_set else None
         line = choose(candidates, state.last_line, rng, avoid)
@@ -215,7 +250,7 @@ class Customer:
             backup = variants(self.persona.lines, fallback_kind, band) + variants(self.persona.lines, "neutral", band)
             line = choose(backup, state.last_line, rng, avoid) or "..."
         state.last_line = line
-        return line.replace("{name}", self.scenario.customer_name)
+        return fill(line, name=self.scenario.customer_name, problem=self.scenario.problem, term=term)
 
 
 RECENT_MESSAGES = 3  # what a trainee's restatement is checked against, besides the facts
@@ -223,13 +258,6 @@ RECENT_MESSAGES = 3  # what a trainee's restatement is checked against, besides 
 
 def _remember(state: CustomerState, lines: list[str]) -> None:
     state.recent = (state.recent + [" ".join(lines)])[-RECENT_MESSAGES:]
-
-
-def _offered(remedies: tuple[Remedy, ...], lowered_text: str) -> Remedy | None:
-    for remedy in remedies:
-        if any(word in lowered_text for word in remedy.offer_words):
-            return remedy
-    return None
 
 
 def _clamp(mood: float) -> float:

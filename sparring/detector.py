@@ -1,58 +1,66 @@
 """The checklist detector: which moves and penalties a trainee reply shows, and where.
 
-Two halves, one verdict: the rules (``sparring.rules``) find cues and judge them in
-context, and the trained classifiers (``sparring.trained``) weigh the rules' findings
-with the reply's words and make the call. Evidence spans come from the rules when they
-found the same label; otherwise the evidence is the sentence the models score highest
-for it. Signals the customer reacts to (a question, a boundary, a
-counter-threat) always come from the rules.
+Three steps, one verdict. The rules (``sparring.rules``) find cues and judge them in
+context; the trained classifiers (``sparring.trained``) weigh the rules' findings with the
+reply's words and make the call on each label; then the verdict is *grounded* in the case
+(``sparring.grounding``, ``sparring.offers``), because the models judge the shape of a
+reply and only the case can say whether it answers this customer:
+
+- listen stands only on a sentence that restates or asks about something of this case (or
+  invites the customer to say more), and its evidence names the fact restated;
+- an apology or empathy about a problem this customer never raised earns nothing, and
+  empathy that names the customer's own situation is marked grounded, stock empathy not;
+- resolve stands only on a committed offer (not a negated, conditional, hypothetical or
+  reported one, nor a remedy the scenario rejects), marked by how well it fits the case;
+- details that belong to no fact of a scenario are the penalty ``wrong_facts``.
+
+Evidence spans come from the rules when they found the same label, otherwise from the
+sentence the models score highest for it.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Iterable, Sequence
+from typing import Iterable
 
+from sparring.grounding import CUSTOMER_WORDS, Case, Grounding
+from sparring.offers import ACCEPTED, REJECTED, OfferReader
 from sparring.rules import Detection, Evidence, RuleDetector
-from sparring.trained import LABELS, load_or_train
-from sparring.checklist import MOVES
-
-# The score a label needs to be detected, per label, from 5-fold cross-validation on the
-# train split with folds grouped by customer message: the threshold nearest 0.5 whose F1 is
-# within 0.01 of the best (`sparring eval --cv 5` prints them; the test split is never used).
-# The rules speak through their feature tokens: letting a rule finding count on its own
-# never beat the averaged models there.
-THRESHOLDS: dict[str, float] = {
-    "listen": 0.5,
-    "empathize": 0.4,
-    "apologize": 0.5,
-    "resolve": 0.5,
-    "blame": 0.4,
-    "argue": 0.45,
-    "dismiss": 0.45,
-    "insult": 0.4,
-    "jargon": 0.5,
-    "overpromise": 0.3,
-    "calm_down": 0.45,
-}
+from sparring.trained import LABELS, THRESHOLDS, load_or_train
+from sparring.checklist import MOVES, QUALITIES
 
 _SENTENCE_EDGE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.S)
+# How well a move fits the case (sparring.checklist.QUALITIES; caps in playbook/rubric.yml).
+GROUNDED, INVITED = QUALITIES["listen"]
+STOCK = QUALITIES["empathize"][1]
+FITS, SPECIFIC = QUALITIES["resolve"][:2]
 
 
 class Detector:
-    """Rules plus trained model; ``detect`` is the one call the rest of the engine uses."""
+    """Rules plus trained model plus grounding; ``detect`` is the one call the engine uses."""
 
     def __init__(self, rules: RuleDetector | None = None, model=None):
         self.rules = rules or RuleDetector()
         self.model = model or load_or_train(rules=self.rules)
+        self.offers = OfferReader()
 
-    def detect(self, text: str, context: str = "", mentions: Sequence[str] = ()) -> Detection:
+    def case(self, context: str = "", scenario=None) -> Case:
+        """The case a reply is judged against: a scenario's (with what the customer said
+        lately), or only the customer's message when no scenario is known."""
+        if scenario is None:
+            return self.rules.grounder.case_from_text(context)
+        case = self.rules.grounder.case_from_scenario(scenario)
+        return case.plus(self.rules.grounder.messages_case([context])) if context else case
+
+    def detect(self, text: str, context: str = "", scenario=None) -> Detection:
         if not text or not text.strip():
             return Detection()
-        found = self.rules.detect(text, context, mentions)
+        case = self.case(context, scenario)
+        found = self.rules.detect(text, case)
         scores = self.model.scores(text, found)
-        verdict = Detection(signals=set(found.signals), features=set(found.features))
+        verdict = Detection(signals=set(found.signals), features=set(found.features), grounding=found.grounding,
+                            doc=found.doc)
         rule_evidence = {e.label: e for e in found.evidence}
         sentences: list[tuple[int, int, dict[str, float]]] | None = None  # scored once, if needed
         for label in LABELS:
@@ -60,20 +68,121 @@ class Detector:
                 continue
             evidence = rule_evidence.get(label)
             if evidence is None:
-                sentences = sentences if sentences is not None else self._scored_sentences(text, context, mentions)
+                sentences = sentences if sentences is not None else self._scored_sentences(text, case)
                 evidence = _best_sentence(sentences, label)
             verdict.add(label, "move" if label in MOVES else "penalty", evidence.start, evidence.end, scores[label])
+        self._ground(verdict, found, case, scenario)
         return verdict.ordered()
 
-    def _scored_sentences(self, text: str, context: str, mentions: Sequence[str]) -> list[tuple[int, int, dict]]:
+    def _scored_sentences(self, text: str, case: Case) -> list[tuple[int, int, dict]]:
         """Each sentence's span and the models' scores for it alone (no scores needed when
         the reply is one sentence: it is its own evidence)."""
         spans = [(m.start(), m.start() + len(m.group().rstrip(" .!?"))) for m in _SENTENCE_EDGE.finditer(text)]
         spans = [(start, end) for start, end in spans if end > start] or [(0, len(text))]
         if len(spans) == 1:
             return [(*spans[0], {})]
-        return [(start, end, self.model.scores(text[start:end], self.rules.detect(text[start:end], context, mentions)))
+        return [(start, end, self.model.scores(text[start:end], self.rules.detect(text[start:end], case)))
                 for start, end in spans]
+
+    # --- grounding ----------------------------------------------------------------------------
+
+    def _ground(self, verdict: Detection, found: Detection, case: Case, scenario) -> None:
+        grounding = found.grounding
+        if case.complete:
+            foreign = grounding.foreign
+            if foreign:
+                start, end = _sentence_span(found.doc, foreign[0].start)
+                verdict.add("wrong_facts", "penalty", start, end, 0.9, term=foreign[0].text)
+            for label in ("apologize", "empathize"):
+                evidence = verdict.evidence_for(label)
+                if evidence and grounding.foreign_within(*_sentence_span(found.doc, evidence.start)):
+                    verdict.drop(label)  # sorry for, or feeling for, somebody else's problem
+        self._ground_listen(verdict, found, case)
+        self._ground_empathy(verdict, grounding, case)
+        self._ground_resolve(verdict, found, scenario)
+
+    def _ground_listen(self, verdict: Detection, found: Detection, case: Case) -> None:
+        """Listen needs a sentence with a specific of this case (and none of another's); an
+        invitation to say more or a clarifying question without one earns the lesser
+        "invited" credit. The evidence names the fact restated."""
+        evidence = verdict.evidence_for("listen")
+        if evidence is None:
+            return
+        offering = {m.sentence for m in self.offers.mentions(found.doc) if m.committed}
+        grounded = [s for s in found.grounding.sentences
+                    if s.shared and not s.foreign and (s.start, s.end) not in offering]
+        chosen = next((s for s in grounded if s.start <= evidence.start < s.end), None) or (grounded or [None])[0]
+        if chosen is None:
+            if "cue_invitation" in found.features or "clarifying_question" in found.signals:
+                verdict.replace_evidence(_with(evidence, quality=INVITED))
+            else:
+                verdict.drop("listen")
+            return
+        start, end = (evidence.start, evidence.end) if chosen.start <= evidence.start < chosen.end else \
+            _trim(found.doc.text, chosen.start, chosen.end)
+        facts = chosen.facts()
+        fact = facts[0] if facts and case.complete and facts[0] != CUSTOMER_WORDS else None
+        verdict.replace_evidence(Evidence("listen", start, end, evidence.confidence, "move", fact=fact,
+                                          quality=GROUNDED))
+
+    def _ground_empathy(self, verdict: Detection, grounding: Grounding, case: Case) -> None:
+        """Empathy that names this customer's situation is grounded; "I can hear how
+        upsetting this is" is stock, worth less on the scorecard."""
+        evidence = verdict.evidence_for("empathize")
+        if evidence is None or not case.complete:
+            return
+        at = next((i for i, s in enumerate(grounding.sentences) if s.start <= evidence.start < s.end), None)
+        # "That's awful" right after a restatement is about what was restated.
+        near = grounding.sentences[max(at - 1, 0):at + 1] if at is not None else []
+        quality = GROUNDED if any(s.shared and not s.foreign for s in near) else STOCK
+        verdict.replace_evidence(_with(evidence, quality=quality))
+
+    def _ground_resolve(self, verdict: Detection, found: Detection, scenario) -> None:
+        """Resolve is a committed offer; with a scenario, how well it fits the case."""
+        mentions = self.offers.mentions(found.doc)
+        if scenario is not None:
+            verdict.offers = self.offers.offers(found.doc, found.grounding, scenario.accept, scenario.reject)
+        accepted = next((o for o in verdict.offers if o.verdict == ACCEPTED), None)
+        evidence = verdict.evidence_for("resolve")
+        if accepted is not None:
+            start, end = _trim(found.doc.text, accepted.start, accepted.end)
+            verdict.drop("resolve")
+            verdict.add("resolve", "move", start, end, evidence.confidence if evidence else 0.8, quality=FITS)
+            return
+        if evidence is None:
+            return
+        sentence = (evidence.start, evidence.end)
+        named = [m for m in mentions if m.sentence[0] <= evidence.start < m.sentence[1]]
+        rejected = any(o.verdict == REJECTED and o.start <= evidence.start < o.end for o in verdict.offers)
+        if rejected or (named and not any(m.committed for m in mentions)):
+            verdict.drop("resolve")  # a remedy the customer refuses, or one not actually offered
+            return
+        if scenario is None:
+            return
+        where = found.grounding.sentence_at(*sentence)
+        if where is not None and where.foreign:
+            verdict.drop("resolve")  # an offer about somebody else's problem
+            return
+        verdict.replace_evidence(_with(evidence, quality=SPECIFIC if where is not None and where.shared else STOCK))
+
+
+def _with(evidence: Evidence, **details) -> Evidence:
+    fields = {**evidence.__dict__, **details}
+    return Evidence(**fields)
+
+
+def _sentence_span(doc, char: int) -> tuple[int, int]:
+    sentence = next((s for s in doc.sents if s.start_char <= char < s.end_char), doc[:])
+    return _trim(doc.text, sentence.start_char, sentence.end_char)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """A span without surrounding spaces and final punctuation: what a lead sees quoted."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ".!?,;:"):
+        end -= 1
+    return start, end
 
 
 def _best_sentence(sentences: list[tuple[int, int, dict]], label: str) -> Evidence:
@@ -93,8 +202,10 @@ def default_detector() -> Detector:
     return _DEFAULT
 
 
-def classify_lines(lines: Iterable[str]) -> Iterable[dict]:
-    """The ``sparring classify`` contract: JSON objects in, one result per input, in order."""
+def classify_lines(lines: Iterable[str], scenarios=None) -> Iterable[dict]:
+    """The ``sparring classify`` contract: JSON objects in, one result per input, in order.
+    An input may name a ``scenario_id`` to be judged against that scenario's facts (which
+    is what adds ``wrong_facts``); ``scenarios`` is the catalogue to look it up in."""
     detector = default_detector()
     for line in lines:
         if not line.strip():
@@ -103,7 +214,12 @@ def classify_lines(lines: Iterable[str]) -> Iterable[dict]:
             item = json.loads(line)
             text = str(item.get("text") or "")
             context = str(item.get("context") or "")
+            scenario_id = item.get("scenario_id")
         except (ValueError, AttributeError) as error:
             yield {"error": f"not a JSON object with a text field: {error}"}
             continue
-        yield detector.detect(text, context).as_dict()
+        scenario = scenarios.get(str(scenario_id)) if scenario_id and scenarios is not None else None
+        if scenario_id and scenario is None:
+            yield {"error": f"unknown scenario {str(scenario_id)[:80]!r}"}
+            continue
+        yield detector.detect(text, context, scenario).as_dict()

@@ -14,9 +14,14 @@ from pathlib import Path
 from typing import Sequence
 
 from sparring.checklist import MOVES, PENALTIES
+from sparring.language import load_language
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "checklist"
+DATA_DIR = load_language().data_dir
 ANY_PENALTY = "any_penalty"
+# Replies that deserve no penalty (greetings, thanks, bookings, support lines in many
+# domains), held out like the test split: what the penalty false-positive rate is measured on.
+BENIGN = "benign"
+SPLITS = ("train", "test", BENIGN, "all")
 
 
 @dataclass(frozen=True)
@@ -30,8 +35,8 @@ class Example:
 
 
 def split_files(split: str, directory: Path = DATA_DIR) -> list[Path]:
-    """The files of a split: ``test.jsonl``, or every ``train*.jsonl`` (the training data
-    grows in separate files; the test split never changes)."""
+    """The files of a split: ``test.jsonl``, ``benign.jsonl``, or every ``train*.jsonl``
+    (the training data grows in separate files; the held-out splits never change)."""
     names = ("train", "test") if split == "all" else (split,)
     files: list[Path] = []
     for name in names:
@@ -147,7 +152,9 @@ def best_thresholds(scored: Sequence[tuple[Example, dict[str, float]]]) -> dict[
     threshold pushed to the edge of the range buys a hundredth of F1 with wrongly charged
     penalties (a plain "I'll refund it today" scored as over-promising)."""
     best = {}
-    for label in MOVES + PENALTIES:
+    from sparring.trained import LABELS
+
+    for label in LABELS:
         candidates = []
         for step in range(20, 81, 5):
             counts = Counts()
@@ -160,6 +167,16 @@ def best_thresholds(scored: Sequence[tuple[Example, dict[str, float]]]) -> dict[
         best[label] = {"threshold": threshold, "f1": round(counts.f1, 3), "best_f1": round(top, 3),
                        "precision": round(counts.precision, 3), "recall": round(counts.recall, 3)}
     return best
+
+
+def false_positive_rates(result: dict) -> dict[str, float]:
+    """Share of replies wrongly charged with any penalty, and with each penalty (on the
+    benign split every penalty found is a false one)."""
+    total = result["examples"] or 1
+    labels = result["labels"]
+    rates = {ANY_PENALTY: labels[ANY_PENALTY]["fp"] / total}
+    rates.update({p: labels[p]["fp"] / total for p in PENALTIES})
+    return rates
 
 
 def format_report(result: dict, split: str) -> str:
@@ -193,6 +210,10 @@ def run(split: str, json_path: Path | None, show_errors: bool, folds: int = 0) -
         json_path.parent.mkdir(parents=True, exist_ok=True)
         json_path.write_text(json.dumps({"split": split, **result}, indent=2, ensure_ascii=False) + "\n")
     report = format_report(result, split)
+    if split == BENIGN:
+        rates = false_positive_rates(result)
+        report += "\n\nPenalty false-positive rate: " + ", ".join(
+            f"{label} {rate:.1%}" for label, rate in rates.items() if rate or label == ANY_PENALTY)
     if "best_thresholds" in result:
         rows = [f"  {label:<14}{row['threshold']:.2f}  (precision {row['precision']:.3f}, recall {row['recall']:.3f}, "
                 f"F1 {row['f1']:.3f})" for label, row in result["best_thresholds"].items()]

@@ -1,7 +1,9 @@
 """The kinds of customer line a persona or scenario provides, and how they are chosen.
 
 Banded kinds depend on how upset the customer still is (high, mid, low mood); plain kinds
-are reactions to one event. Personas must provide every kind, so a scenario only writes
+are reactions to one event. Lines may use {name} (the customer's name), {problem} (their
+problem in their own words, from the scenario) and, in ``wrong_facts``, {term} (the detail
+of the trainee's reply that belongs to somebody else's case). Personas must provide every kind, so a scenario only writes
 the lines that are specific to its situation and falls back on its persona for the rest.
 """
 
@@ -17,7 +19,11 @@ PLAIN_KINDS: tuple[str, ...] = (
     "resolve_too_early",
     "resolve_vague",
     "resolve_rejected",
+    "resolve_partial",
     "resolved",
+    "mixed",
+    "wrong_facts",
+    "last_chance",
     "fact_unknown",
     "hang_up",
     "escalate",
@@ -41,6 +47,14 @@ def variants(book: LineBook, kind: str, band: str) -> list[str]:
     if isinstance(entry, Mapping):
         return list(entry.get(band, ()))
     return list(entry)
+
+
+def fill(line: str, **values: str) -> str:
+    """A line with its placeholders filled: {name} the customer's name, {problem} their
+    problem in their own words, {term} the detail of a reply that was not theirs."""
+    for key, value in values.items():
+        line = line.replace("{" + key + "}", value)
+    return line[:1].upper() + line[1:]
 
 
 def is_abusive(line: str, abusive_words: AbstractSet[str]) -> bool:

@@ -11,13 +11,17 @@ from pathlib import Path
 from typing import Mapping
 
 from sparring import yamlschema as ys
-from sparring.checklist import MOVES, OUTCOMES, PENALTIES
+from sparring.checklist import MOVES, OUTCOMES, PENALTIES, QUALITIES
 from sparring.lines import BANDED_KINDS, BANDS, PLAIN_KINDS, LineBook
 
 PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbook"
 
+GRADED_MOVES: tuple[str, ...] = tuple(QUALITIES)
 FINDINGS: tuple[str, ...] = (
-    tuple(f"missed_{move}" for move in MOVES) + ("early_resolve",) + tuple(f"penalty_{p}" for p in PENALTIES)
+    tuple(f"missed_{move}" for move in MOVES)
+    + tuple(f"stock_{move}" for move in GRADED_MOVES)
+    + ("early_resolve",)
+    + tuple(f"penalty_{p}" for p in PENALTIES)
 )
 MOOD_EVENTS: tuple[str, ...] = MOVES + PENALTIES + (
     "no_move",
@@ -56,6 +60,10 @@ _RUBRIC_SPEC = ys.mapping(
         "mood_bands": ys.Key(ys.mapping({"high": ys.Key(ys.number(0, 10)), "mid": ys.Key(ys.number(0, 10))})),
         "mood_effects": ys.Key(ys.mapping({event: ys.Key(ys.number(-10, 10)) for event in MOOD_EVENTS})),
         "repeat_decay": ys.Key(ys.number(0, 1)),
+        "strikes_to_end": ys.Key(ys.number(1, 10, integer=True)),
+        "quality_caps": ys.Key(ys.mapping({move: ys.Key(ys.dict_of(QUALITIES[move], ys.number(0, 100)))
+                                           for move in GRADED_MOVES})),
+        "unaccepted_resolve_cap": ys.Key(ys.number(0, 100)),
         "weights": ys.Key(weights_spec()),
         "targets": ys.Key(ys.mapping({move: ys.Key(ys.number(1, 10, integer=True)) for move in MOVES})),
         "penalty_points": ys.Key(ys.mapping({p: ys.Key(ys.number(0, 100)) for p in PENALTIES})),
@@ -102,6 +110,9 @@ class Rubric:
     mood_bands: Mapping[str, float]
     mood_effects: Mapping[str, float]
     repeat_decay: float
+    strikes_to_end: int
+    quality_caps: Mapping[str, Mapping[str, float]]
+    unaccepted_resolve_cap: float
     weights: Mapping[str, int]
     targets: Mapping[str, int]
     penalty_points: Mapping[str, float]
@@ -142,6 +153,9 @@ def load_rubric(path: Path = PLAYBOOK_DIR / "rubric.yml") -> Rubric:
         mood_bands=data["mood_bands"],
         mood_effects=data["mood_effects"],
         repeat_decay=data["repeat_decay"],
+        strikes_to_end=data["strikes_to_end"],
+        quality_caps=data["quality_caps"],
+        unaccepted_resolve_cap=data["unaccepted_resolve_cap"],
         weights=data["weights"],
         targets=data["targets"],
         penalty_points=data["penalty_points"],

@@ -1,11 +1,12 @@
 """The rule half of the checklist detector: cues, judged sentence by sentence in context.
 
-Built on ``spacy.blank("en")`` with a sentencizer, the lookup lemmatizer and a cue
-component (PhraseMatchers over ``lexicon.yml``). A cue alone is never the verdict: each
-sentence is judged in context — an apology cue is checked against how it is framed
-(conditional, negated, sarcastic, a repeat request, policy used to dismiss, sympathy for
-a misfortune the company did not cause), listening against the customer's previous
-message and the scenario's facts, a resolution against commitment and vagueness.
+Built on ``spacy.blank(<language>)`` with a sentencizer, the lookup lemmatizer and a cue
+component (PhraseMatchers over the language's ``lexicon.yml``). A cue alone is never the
+verdict: each sentence is judged in context — an apology cue is checked against how it is
+framed (conditional, negated, sarcastic, a repeat request, policy used to dismiss, sympathy
+for a misfortune the company did not cause), listening against what the case holds (the
+terms ``sparring.grounding`` finds restated: this customer's words and the scenario's
+facts, normalised), a resolution against commitment and vagueness.
 
 Every detected move or penalty carries the character span that is its evidence, so the
 scorecard can quote the trainee's own words. What the rules see is also handed, as feature
@@ -20,30 +21,17 @@ import re
 import sys
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
-from typing import Sequence
-
-import yaml
+from typing import Any
 
 from sparring.checklist import MOVES, PENALTIES
+from sparring.grounding import Case, Grounder, Grounding, Term
+from sparring.language import DEFAULT_LANGUAGE, load_language
+from sparring.offers import Offer
 
-LEXICON_PATH = Path(__file__).with_name("lexicon.yml")
-# Acronyms a customer understands: everything else in capitals is internal jargon.
-PLAIN_ACRONYMS = frozenset(
-    "OK ID PIN UK US USA EU TV PC ASAP SMS USB AM PM GPS VAT FAQ PDF DVD CD ATM IBAN ISBN MOT NHS BBC DIY PS I A "
-    "SIM VIP HD GP CEO HR AC LED QR MP UN WIFI NYC LA DJ BBQ RSVP ETA FYI".split()
-)
-# Feeling words that, inside an apology, are its stock object rather than empathy.
-STOCK_APOLOGY_WORDS = frozenset({"inconvenience", "hassle", "trouble", "confusion", "frustration", "disappointment"})
 # Where a quoted clause ends. Not "so": it is as often an intensifier ("so upsetting") as a
 # conjunction, and the conjunction mostly follows a comma anyway.
 _CLAUSE_BREAK = re.compile(r"[,;:!?\u2014\u2013]|\s-\s|\.(?=\s)|\bbut\b|\band\b", re.IGNORECASE)
 _SPECIFIC = re.compile(r"\d|[A-Z]{2,}-?\d")
-# Placeholders in the restatement view for what the customer also said (see Detection.restatement).
-SHARED_SPECIFIC, SHARED_WORD = "SHAREDNUM", "SHARED"
-_QUESTION_OPENERS = frozenset(
-    "what when where which who why how did do does is are was were can could would have has".split()
-)
 
 
 @dataclass(frozen=True)
@@ -55,10 +43,17 @@ class Evidence:
     end: int
     confidence: float
     kind: str  # "move" or "penalty"
+    fact: str | None = None  # listen: the fact of the case that was restated
+    term: str | None = None  # wrong_facts: the detail that is not this customer's
+    quality: str | None = None  # empathize, resolve: "grounded"/"stock", "accepted"/"specific"/"stock"
 
     def as_dict(self) -> dict:
-        return {"move" if self.kind == "move" else "penalty": self.label, "start": self.start, "end": self.end,
-                "confidence": round(self.confidence, 2)}
+        found = {"move" if self.kind == "move" else "penalty": self.label, "start": self.start, "end": self.end,
+                 "confidence": round(self.confidence, 2)}
+        for name in ("fact", "term", "quality"):
+            if getattr(self, name) is not None:
+                found[name] = getattr(self, name)
+        return found
 
 
 @dataclass
@@ -74,13 +69,28 @@ class Detection:
     # trained model sees the frame a restated specific sits in ("sorry the SHARED" is
     # listening, "refund the SHARED" only names the remedy), whatever the specific is.
     restatement: str = ""
+    grounding: Grounding | None = None  # how each sentence relates to the case
+    doc: Any = None  # the spaCy Doc the rules read, reused by the detector
+    offers: list[Offer] = field(default_factory=list)  # remedies offered, when a scenario is known
 
-    def add(self, label: str, kind: str, start: int, end: int, confidence: float) -> None:
+    def add(self, label: str, kind: str, start: int, end: int, confidence: float, **details) -> None:
         names = self.moves if kind == "move" else self.penalties
         if label in names:
             return
         names.append(label)
-        self.evidence.append(Evidence(label, start, end, confidence, kind))
+        self.evidence.append(Evidence(label, start, end, confidence, kind, **details))
+
+    def drop(self, label: str) -> None:
+        for names in (self.moves, self.penalties):
+            if label in names:
+                names.remove(label)
+        self.evidence = [e for e in self.evidence if e.label != label]
+
+    def evidence_for(self, label: str) -> Evidence | None:
+        return next((e for e in self.evidence if e.label == label), None)
+
+    def replace_evidence(self, evidence: Evidence) -> None:
+        self.evidence = [e for e in self.evidence if e.label != evidence.label] + [evidence]
 
     def ordered(self) -> "Detection":
         """Moves and penalties in checklist order, so output is stable for the same input."""
@@ -97,19 +107,14 @@ class Detection:
         }
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict:
-    return yaml.safe_load(LEXICON_PATH.read_text(encoding="utf-8"))
-
-
 class CueMatcher:
     """spaCy component: marks every lexicon cue as a labelled span in ``doc.spans["cues"]``."""
 
-    def __init__(self, nlp, name: str):
+    def __init__(self, nlp, name: str, language: str = DEFAULT_LANGUAGE):
         from spacy.matcher import PhraseMatcher
 
         self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for label, phrases in _lexicon()["phrases"].items():
+        for label, phrases in load_language(language).lexicon["phrases"].items():
             self.matcher.add(label, list(nlp.tokenizer.pipe(phrases)))
 
     def __call__(self, doc):
@@ -127,19 +132,21 @@ def _keep_tensorflow_out() -> None:
         sys.modules["tensorflow"] = None  # type: ignore[assignment]
 
 
-@lru_cache(maxsize=1)
-def build_pipeline():
-    """spaCy blank English + sentencizer + lookup lemmatizer + our cue matcher."""
+@lru_cache(maxsize=None)
+def build_pipeline(language: str = DEFAULT_LANGUAGE):
+    """spaCy blank pipeline of the language + sentencizer + its lemmatizer + our cue matcher."""
     _keep_tensorflow_out()
     import spacy
     from spacy.language import Language
 
     if not Language.has_factory("checklist_cues"):
-        Language.factory("checklist_cues", func=CueMatcher)
-    nlp = spacy.blank("en")
+        Language.factory("checklist_cues", default_config={"language": DEFAULT_LANGUAGE}, func=CueMatcher)
+    settings = load_language(language)
+    nlp = spacy.blank(settings.spacy_code)
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-    nlp.add_pipe("checklist_cues")
+    if settings.lemmatizer != "none":
+        nlp.add_pipe("lemmatizer", config={"mode": settings.lemmatizer})
+    nlp.add_pipe("checklist_cues", config={"language": language})
     nlp.initialize()
     return nlp
 
@@ -147,47 +154,48 @@ def build_pipeline():
 class RuleDetector:
     """Detects checklist moves and penalties in one trainee reply with rules, in context."""
 
-    def __init__(self) -> None:
-        lexicon = _lexicon()
-        self.nlp = build_pipeline()
-        self.feelings = frozenset(lexicon["words"]["feelings"])
-        self.remedy_verbs = frozenset(lexicon["words"]["remedy_verbs"])
-        self.weak_remedy_verbs = frozenset(lexicon["words"]["weak_remedy_verbs"])
-        self.remedy_nouns = frozenset(lexicon["words"]["remedy_nouns"])
-        self.stopwords = frozenset(lexicon["stopwords"])
-        self.generic_topics = frozenset(lexicon["words"]["generic_topics"])
-        self.diligence_verbs = frozenset(lexicon["words"]["diligence_verbs"])
-        self.evidence_nouns = frozenset(lexicon["words"]["evidence_nouns"])
-        self.evidence_verbs = frozenset(lexicon["words"]["evidence_verbs"])
-        self.quantity_words = frozenset(lexicon["words"]["quantity_words"])
-        self.identifier_words = frozenset(
-            word for phrase in lexicon["phrases"]["identifier_request"] for word in phrase.split()
-        )
+    def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
+        lang = load_language(language)
+        words = lang.words
+        self.nlp = build_pipeline(language)
+        self.grounder = Grounder(self.nlp, language)
+        self.feelings = words("feelings")
+        self.remedy_verbs = words("remedy_verbs")
+        self.weak_remedy_verbs = words("weak_remedy_verbs")
+        self.remedy_nouns = words("remedy_nouns")
+        self.stopwords = frozenset(lang.lexicon["stopwords"])
+        self.diligence_verbs = words("diligence_verbs")
+        self.evidence_nouns = words("evidence_nouns")
+        self.evidence_verbs = words("evidence_verbs")
+        self.quantity_words = words("quantity_words")
+        self.plain_acronyms = words("plain_acronyms")
+        self.stock_apology_words = words("stock_apology_words")
+        self.question_openers = words("question_openers")
+        self.wh_words = words("wh_words")
+        self.time_words = words("time_words")
+        self.negations = words("negations")
+        self.minimisers = words("minimisers")
+        self.second_person = words("second_person")
+        self.restating_openers = words("restating_openers")
+        self.request_markers = words("request_markers")
+        self.omission_words = words("omission_words")
+        self.bare_apologies = words("bare_apologies")
 
-    def detect(self, text: str, context: str = "", mentions: Sequence[str] = ()) -> Detection:
-        """Judge ``text`` (a trainee reply) against ``context`` (the customer's previous
-        message) and ``mentions`` (the scenario's specifics: ids, amounts, product names)."""
+    def detect(self, text: str, context: "str | Case" = "") -> Detection:
+        """Judge ``text`` (a trainee reply) against ``context``: the customer's previous
+        message, or the whole :class:`Case` of a scenario (its facts and what was said)."""
         detection = Detection()
         if not text or not text.strip():
             return detection
+        case = context if isinstance(context, Case) else self.grounder.case_from_text(context)
         doc = self.nlp(text)
-        known = self._context_terms(context, tuple(mentions))
+        grounding = self.grounder.ground(doc, case)
         cues_by_sentence = self._cues_by_sentence(doc)
-        restated = [self._restated(token, known) for token in doc]  # each token judged once
-        for sentence in doc.sents:
-            shared = self._shared_terms(sentence, restated)
-            self._judge_sentence(sentence, cues_by_sentence.get(sentence.start, []), shared, known, context, detection)
-        detection.restatement = " ".join(restated)
+        for sentence, where in zip(doc.sents, grounding.sentences):
+            self._judge_sentence(sentence, cues_by_sentence.get(sentence.start, []), where.shared, case, detection)
+        detection.restatement = " ".join(grounding.marks)
+        detection.grounding, detection.doc = grounding, doc
         return detection.ordered()
-
-    @lru_cache(maxsize=256)
-    def _context_terms(self, context: str, mentions: tuple[str, ...]) -> "ContextTerms":
-        doc = self.nlp(context)
-        lemmas = {self._lemma(t) for t in doc if self._is_content(t)}
-        specifics = {t.lower_ for t in doc if _SPECIFIC.search(t.text)}
-        mention_words = {m.lower() for m in mentions}
-        lemmas |= {self._lemma_word(w) for m in mentions for w in m.lower().split() if w not in self.stopwords}
-        return ContextTerms(frozenset(lemmas), frozenset(specifics | mention_words), context.lower())
 
     def _cues_by_sentence(self, doc) -> dict[int, list]:
         by_sentence: dict[int, list] = {}
@@ -197,21 +205,23 @@ class RuleDetector:
 
     # --- one sentence -------------------------------------------------------------------
 
-    def _judge_sentence(self, sentence, cues, shared: set[str], known: "ContextTerms", context: str,
-                        detection: Detection) -> None:
+    def _judge_sentence(self, sentence, cues, shared: list[Term], case: Case, detection: Detection) -> None:
         labels, all_cues = {}, {}
         for span in cues:  # the earliest cue of each label is the one quoted
             labels.setdefault(span.label_, span)
             all_cues.setdefault(span.label_, []).append(span)
         text = sentence.text
         is_question = text.rstrip().endswith("?") or (
-            len(sentence) > 1 and sentence[0].lower_ in _QUESTION_OPENERS and not text.rstrip().endswith(".")
+            len(sentence) > 1 and sentence[0].lower_ in self.question_openers and not text.rstrip().endswith(".")
         )
         if is_question:
             detection.signals.add("question")
+            asks = any(t.lower_ in self.wh_words for t in sentence)
+            if asks and not {"identifier_request", "offer_question", "restatement_frame"} & labels.keys():
+                detection.signals.add("clarifying_question")
         detection.features.update(f"cue_{label}" for label in labels)
-        detection.features.add(f"shared_{min(len(shared), 3)}")
-        if any(_SPECIFIC.search(term) for term in shared):
+        detection.features.add(f"shared_{min(len({t.key for t in shared}), 3)}")
+        if any(term.specific for term in shared):
             detection.features.add("shared_specific")
         if is_question:
             detection.features.add("question")
@@ -220,7 +230,7 @@ class RuleDetector:
         detection.features.update(self._shape_features(sentence, shared))
 
         before = len(detection.evidence)
-        self._judge_penalties(sentence, labels, known, detection)
+        self._judge_penalties(sentence, labels, case, detection)
         apologized = self._judge_apology(sentence, labels, shared, detection)
         self._judge_empathy(sentence, labels, detection)
         self._judge_resolution(sentence, labels, all_cues, is_question, detection)
@@ -235,16 +245,16 @@ class RuleDetector:
         """Cheap facts about how a sentence is built, for the trained model to weigh."""
         words = [t.lower_ for t in sentence]
         features = set()
-        if "you" in words or "your" in words:
+        if self.second_person & set(words):
             features.add("second_person")
-        if words and words[0] in {"so", "just", "sounds", "it"}:
+        if words and words[0] in self.restating_openers:
             features.add(f"starts_{words[0]}")
-        if words and words[0] in _QUESTION_OPENERS:
+        if words and words[0] in self.question_openers:
             features.add(f"opens_{words[0]}")
         if any(t.like_num or _SPECIFIC.search(t.text) for t in sentence):
             features.add("has_number")
         content = [t for t in sentence if self._is_content(t)]
-        if content and len(shared) / len(content) >= 0.3:
+        if content and len({t.key for t in shared}) / len(content) >= 0.3:
             features.add("shared_high")
         if self._evidence_claim(sentence):
             features.add("evidence_claim")
@@ -265,7 +275,7 @@ class RuleDetector:
         """"only two days", "just a few pounds": shrinking the customer's problem."""
         tokens = list(sentence)
         for i, token in enumerate(tokens):
-            if token.lower_ in {"only", "just", "merely", "barely"}:
+            if token.lower_ in self.minimisers:
                 following = tokens[i + 1 : i + 3]
                 if any(t.lower_ in self.quantity_words or t.like_num or t.text in "£$€" for t in following):
                     return True
@@ -275,12 +285,12 @@ class RuleDetector:
         """"you didn't read / check / tell us": the customer's own omission as the cause."""
         tokens = list(sentence)
         for i, token in enumerate(tokens[:-2]):
-            if token.lower_ != "you":
+            if token.lower_ not in self.second_person:
                 continue
             negation = [t.lower_ for t in tokens[i + 1 : i + 4]]
-            if "to" in negation[:2] and "not" in negation[:1]:
+            if self.request_markers & set(negation[:2]) and self.negations & set(negation[:1]):
                 continue  # "I'm asking you not to ...": a request, not an omission
-            if {"n't", "not", "never", "failed", "forgot", "neglected"} & set(negation):
+            if (self.negations | self.omission_words) & set(negation):
                 for later in tokens[i + 2 : i + 6]:
                     if self._lemma(later) in self.diligence_verbs:
                         return sentence.doc[i : later.i + 1]
@@ -303,11 +313,11 @@ class RuleDetector:
                 span = labels["sarcastic_apology"]
                 detection.add("insult", "penalty", span.start_char, span.end_char, 0.7)
             return False
-        if sentence.text.strip().lower().rstrip("?.!") in {"sorry", "sry", "soz"} and sentence.text.strip().endswith("?"):
+        if sentence.text.strip().lower().rstrip("?.!") in self.bare_apologies and sentence.text.strip().endswith("?"):
             return False
         start, end = _clause(sentence, labels["apology"])
         detection.add("apologize", "move", start, end, 0.9)
-        if shared - self.generic_topics:  # "sorry about the wait" names nothing specific
+        if shared:  # "sorry about the wait" names nothing specific
             detection.add("listen", "move", start, end, 0.7)
         return True
 
@@ -321,9 +331,9 @@ class RuleDetector:
             return
         apology_clause = _clause(sentence, labels["apology"]) if "apology" in labels else None
         for token in sentence:
-            if token.lower_ in self.feelings and not _negated(token):
+            if token.lower_ in self.feelings and not self._negated(token):
                 in_apology = apology_clause and apology_clause[0] <= token.idx < apology_clause[1]
-                if in_apology and token.lower_ in STOCK_APOLOGY_WORDS:
+                if in_apology and token.lower_ in self.stock_apology_words:
                     continue  # "sorry for the inconvenience" is the apology, not empathy
                 start, end = _clause(sentence, token)
                 detection.add("empathize", "move", start, end, 0.7)
@@ -332,30 +342,33 @@ class RuleDetector:
     def _judge_listening(self, sentence, labels, shared, is_question, judged_elsewhere, detection: Detection) -> None:
         if judged_elsewhere:
             return  # an apology naming the problem is credited there; a fix or a penalty restates for its own ends
-        if "invitation" in labels:  # a restatement or an invitation: the whole sentence is the quote
+        if "invitation" in labels:  # an invitation to say more: the whole sentence is the quote
             start, end = _trimmed(sentence)
             detection.add("listen", "move", start, end, 0.8)
+            return
+        if "restatement_frame" in labels and shared:  # "so what you're saying" + a specific of the case
+            detection.add("listen", "move", *_trimmed(sentence), 0.8)
             return
         if is_question:
             if shared and "identifier_request" not in labels and "offer_question" not in labels:
                 detection.add("listen", "move", *_trimmed(sentence), 0.7)
             return
-        specific = any(_SPECIFIC.search(term) for term in shared)
-        if specific or len(shared) >= 2:
+        specific = any(term.specific for term in shared)
+        if specific or len({t.key for t in shared}) >= 2:
             detection.add("listen", "move", *_trimmed(sentence), 0.6 if not specific else 0.75)
 
     def _judge_resolution(self, sentence, labels, all_cues, is_question, detection: Detection) -> None:
-        vague = "vague" in labels and not _has_time(sentence)
+        vague = "vague" in labels and not self._has_time(sentence)
         if vague or "boundary" in labels:
             return
         lemmas = [self._lemma(t) for t in sentence]
-        concrete = any(lemma in self.remedy_nouns for lemma in lemmas) or _has_time(sentence)
+        concrete = any(lemma in self.remedy_nouns for lemma in lemmas) or self._has_time(sentence)
         if "commitment" in labels and not (is_question and "identifier_request" in labels):
             for cue in all_cues["commitment"]:
                 window = lemmas[cue.end - sentence.start : cue.end - sentence.start + 4]
                 if any(l in self.remedy_verbs or (concrete and l in self.weak_remedy_verbs) for l in window):
                     start, end = _clause(sentence, cue)
-                    detection.add("resolve", "move", start, end, 0.85 if _has_time(sentence) else 0.75)
+                    detection.add("resolve", "move", start, end, 0.85 if self._has_time(sentence) else 0.75)
                     return
         verbs = self.remedy_verbs | self.weak_remedy_verbs
         if "offer_question" in labels and any(l in self.remedy_nouns or l in verbs for l in lemmas):
@@ -366,11 +379,11 @@ class RuleDetector:
             start, end = _clause(sentence, labels["handover"])
             detection.add("resolve", "move", start, end, 0.7)
             return
-        if "escalation" in labels and ("commitment" in labels or _has_time(sentence)):
+        if "escalation" in labels and ("commitment" in labels or self._has_time(sentence)):
             start, end = _clause(sentence, labels["escalation"])
             detection.add("resolve", "move", start, end, 0.7)
 
-    def _judge_penalties(self, sentence, labels, known: "ContextTerms", detection: Detection) -> None:
+    def _judge_penalties(self, sentence, labels, case: Case, detection: Detection) -> None:
         for label in ("blame", "argue", "dismiss", "insult", "overpromise", "calm_down"):
             if label in labels:
                 span = labels[label]
@@ -383,7 +396,7 @@ class RuleDetector:
             detection.add("insult", "penalty", span.start_char, span.end_char, 0.85)
             detection.signals.add("counter_threat")
         jargon = labels.get("jargon_terms")
-        if jargon is not None and jargon.text.lower() not in known.text:
+        if jargon is not None and jargon.text.lower() not in case.text:
             detection.add("jargon", "penalty", jargon.start_char, jargon.end_char, 0.75)
             return
         if sentence.text.isupper():
@@ -393,8 +406,8 @@ class RuleDetector:
                 token.is_alpha
                 and token.is_upper
                 and 2 <= len(token.text) <= 5
-                and token.text not in PLAIN_ACRONYMS
-                and token.lower_ not in known.text
+                and token.text not in self.plain_acronyms
+                and token.lower_ not in case.text
             ):
                 detection.add("jargon", "penalty", token.idx, token.idx + len(token.text), 0.6)
                 return
@@ -409,42 +422,12 @@ class RuleDetector:
     def _lemma(self, token) -> str:
         return (token.lemma_ or token.lower_).lower()
 
-    def _lemma_word(self, word: str) -> str:
-        return self._lemma(self.nlp.make_doc(word)[0]) if word else word
+    def _negated(self, token) -> bool:
+        window = token.doc[max(token.i - 5, token.sent.start) : token.i]
+        return any(t.lower_ in self.negations for t in window)
 
-    def _shared_terms(self, sentence, restated: list[str]) -> set[str]:
-        """What the sentence shares with the customer: numbers and ids as written, words as lemmas."""
-        shared = set()
-        for token in sentence:
-            if restated[token.i] == SHARED_SPECIFIC:
-                shared.add(token.lower_)
-            elif restated[token.i] == SHARED_WORD:
-                shared.add(self._lemma(token))
-        return shared
-
-    def _shares_specific(self, token, known: "ContextTerms") -> bool:
-        """A number or identifier the customer also gave."""
-        return bool(_SPECIFIC.search(token.text)) and (
-            token.lower_ in known.specifics or token.lower_.strip("£$€#") in known.text)
-
-    def _shares_word(self, token, known: "ContextTerms") -> bool:
-        """A content word whose lemma the customer also used."""
-        return self._is_content(token) and not _SPECIFIC.search(token.text) and self._lemma(token) in known.lemmas
-
-    def _restated(self, token, known: "ContextTerms") -> str:
-        """The token as the restatement view shows it: a placeholder if the customer said it."""
-        if self._shares_specific(token, known):
-            return SHARED_SPECIFIC
-        return SHARED_WORD if self._shares_word(token, known) else token.lower_
-
-
-@dataclass(frozen=True)
-class ContextTerms:
-    """What the customer said, reduced to what a restatement would share with it."""
-
-    lemmas: frozenset[str]
-    specifics: frozenset[str]
-    text: str
+    def _has_time(self, sentence) -> bool:
+        return any(t.lower_ in self.time_words for t in sentence) or bool(re.search(r"\d", sentence.text))
 
 
 def _clause(sentence, cue) -> tuple[int, int]:
@@ -474,15 +457,3 @@ def _trimmed(sentence) -> tuple[int, int]:
         end -= 1
     start = len(text) - len(text.lstrip())
     return sentence.start_char + start, sentence.start_char + end
-
-
-def _negated(token) -> bool:
-    window = token.doc[max(token.i - 5, token.sent.start) : token.i]
-    return any(t.lower_ in {"not", "n't", "no", "never", "nothing"} for t in window)
-
-
-def _has_time(sentence) -> bool:
-    times = {"today", "tomorrow", "tonight", "now", "monday", "tuesday", "wednesday", "thursday", "friday",
-             "saturday", "sunday", "hour", "hours", "minutes", "days", "day", "week", "morning", "afternoon",
-             "evening", "immediately", "pm", "am", "by", "within"}
-    return any(t.lower_ in times for t in sentence) or bool(re.search(r"\d", sentence.text))

@@ -7,6 +7,7 @@ edit one and use it in the next conversation. A file with any problem is refused
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Mapping
 
 from sparring import yamlschema as ys
 from sparring.checklist import MOVES
+from sparring.language import DEFAULT_LANGUAGE, available_languages, load_language
 from sparring.lines import LineBook
 from sparring.playbook import FINDINGS, PLAYBOOK_DIR, Persona, Rubric, line_book_spec, load_personas, load_rubric, weights_spec
 
@@ -29,15 +31,27 @@ class Fact:
     asked_by: tuple[str, ...]
     answer: str
     mentions: tuple[str, ...]
+    worry: str | None = None  # what this fact means to the customer, when it is what worries them most
 
 
 @dataclass(frozen=True)
 class Remedy:
-    """A resolution the trainee may offer, recognised by its words."""
+    """A resolution the trainee may offer, recognised by what it is, not by keywords.
+
+    ``kinds`` are the language's remedy kinds (refund, replace, visit, callback ...), so an
+    offer counts in any words of that kind; ``about`` is what the offer must name to be about
+    this case (an amount, the item, the fee), so "I'll arrange a refund" is not enough;
+    ``says`` are the scenario's own phrases for it ("temporary credit")."""
 
     name: str
-    offer_words: tuple[str, ...]
+    kinds: tuple[str, ...]
+    about: tuple[str, ...]
+    says: tuple[str, ...]
     lines: tuple[str, ...]
+    partial: bool = False  # welcome, but not the whole fix: the customer says its line and goes on
+
+    def texts(self) -> tuple[str, ...]:
+        return (self.name, *self.about, *self.says)
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,7 @@ class Scenario:
     setting: str
     customer_name: str
     situation: str
+    problem: str  # the problem in the customer's words, for their answer to a reply about something else
     mood_start: float
     calm_enough: float
     at_top: str | None
@@ -67,7 +82,9 @@ class Scenario:
     weights: Mapping[str, int] | None
     order: tuple[str, ...]
     tips: tuple[Tip, ...]
+    language: str = DEFAULT_LANGUAGE
     source: str = ""
+    version: str = ""  # hash of the file's content: which text of the scenario a session was played against
 
     def summary(self) -> dict:
         """What a start screen or `sparring scenarios` shows."""
@@ -82,15 +99,19 @@ class Scenario:
         }
 
 
-def _scenario_spec(persona_names: tuple[str, ...]) -> ys.Spec:
+def _scenario_spec(persona_names: tuple[str, ...], remedy_kinds: tuple[str, ...]) -> ys.Spec:
     words = ys.list_of(ys.text())
-    remedy = ys.mapping(
+    optional_words = ys.list_of(ys.text(), min_items=0)
+    remedy = _offerable(ys.mapping(
         {
             "name": ys.Key(ys.text()),
-            "offer_words": ys.Key(words),
+            "kinds": ys.Key(ys.list_of(ys.one_of(remedy_kinds), min_items=0), required=False, default=[]),
+            "about": ys.Key(optional_words, required=False, default=[]),
+            "says": ys.Key(optional_words, required=False, default=[]),
             "lines": ys.Key(words, required=False, default=[]),
+            "partial": ys.Key(ys.boolean(), required=False, default=False),
         }
-    )
+    ))
     return ys.mapping(
         {
             "id": ys.Key(ys.text()),
@@ -100,6 +121,8 @@ def _scenario_spec(persona_names: tuple[str, ...]) -> ys.Spec:
             "setting": ys.Key(ys.text()),
             "customer_name": ys.Key(ys.text()),
             "situation": ys.Key(ys.text()),
+            "problem": ys.Key(ys.text()),
+            "language": ys.Key(ys.one_of(available_languages()), required=False, default=DEFAULT_LANGUAGE),
             "mood": ys.Key(
                 ys.mapping({"start": ys.Key(ys.number(0, 10)), "calm_enough": ys.Key(ys.number(0, 10))})
             ),
@@ -113,6 +136,7 @@ def _scenario_spec(persona_names: tuple[str, ...]) -> ys.Spec:
                             "asked_by": ys.Key(words),
                             "answer": ys.Key(ys.text()),
                             "mentions": ys.Key(words, required=False, default=[]),
+                            "worry": ys.Key(ys.text(), required=False),
                         }
                     )
                 )
@@ -149,15 +173,37 @@ def _scenario_spec(persona_names: tuple[str, ...]) -> ys.Spec:
     )
 
 
+def _offerable(spec: ys.Spec) -> ys.Spec:
+    """A remedy nobody could ever offer (no kind and no phrase) is a mistake, not a choice."""
+
+    def check(checker: ys.Checker, node, where: str):
+        value = spec(checker, node, where)
+        if value is not None and not value.get("kinds") and not value.get("says"):
+            checker.fail(node, where, "needs kinds or says: how would a trainee offer it?")
+        return value
+
+    return check
+
+
+def remedy_kinds() -> tuple[str, ...]:
+    """Remedy kinds are ids shared by every language; each language lists its own words for them."""
+    kinds: list[str] = []
+    for code in available_languages():
+        kinds.extend(k for k in load_language(code).grounding["remedy_kinds"] if k not in kinds)
+    return tuple(kinds)
+
+
 def _remedies(items: list[dict]) -> tuple[Remedy, ...]:
     return tuple(
-        Remedy(r["name"], tuple(w.lower() for w in r["offer_words"]), tuple(r["lines"] or ())) for r in items
+        Remedy(r["name"], tuple(r["kinds"] or ()), tuple(r["about"] or ()), tuple(w.lower() for w in r["says"] or ()),
+               tuple(r["lines"] or ()), bool(r["partial"]))
+        for r in items
     )
 
 
 def load_scenario(path: Path, personas: Mapping[str, Persona]) -> Scenario:
     """Load one file, or raise InvalidFile listing every problem in it."""
-    data = ys.load(path, _scenario_spec(tuple(personas)))
+    data = ys.load(path, _scenario_spec(tuple(personas), remedy_kinds()))
     problems = []
     if data["id"] != path.stem:
         problems.append(ys.Problem(str(path), 1, "id", f"must equal the file name {path.stem!r}, found {data['id']!r}"))
@@ -174,12 +220,14 @@ def load_scenario(path: Path, personas: Mapping[str, Persona]) -> Scenario:
         setting=data["setting"],
         customer_name=data["customer_name"],
         situation=data["situation"],
+        problem=data["problem"],
         mood_start=float(data["mood"]["start"]),
         calm_enough=float(data["mood"]["calm_enough"]),
         at_top=data["at_top"],
         patience_seconds=data["patience_seconds"],
         facts=tuple(
-            Fact(f["topic"], tuple(a.lower() for a in f["asked_by"]), f["answer"], tuple(f["mentions"] or ()))
+            Fact(f["topic"], tuple(a.lower() for a in f["asked_by"]), f["answer"], tuple(f["mentions"] or ()),
+                 f["worry"])
             for f in data["facts"]
         ),
         opening=tuple(data["opening"]),
@@ -189,7 +237,9 @@ def load_scenario(path: Path, personas: Mapping[str, Persona]) -> Scenario:
         weights=rubric["weights"],
         order=tuple(rubric["order"] or ()),
         tips=tuple(Tip(t["when"], t["text"]) for t in rubric["tips"] or ()),
+        language=data["language"],
         source=str(path),
+        version=hashlib.sha256(path.read_bytes()).hexdigest()[:12],
     )
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 from sparring.checklist import MOVES
-from sparring.playbook import Rubric
+from sparring.lines import fill
+from sparring.playbook import GRADED_MOVES, Rubric
 from sparring.scenarios import Scenario
 
 ACKNOWLEDGING = ("listen", "empathize", "apologize")
@@ -28,8 +29,12 @@ class Finding:
     severity: float
 
 
+def _evidence(record: Mapping, label: str) -> list[Mapping]:
+    return [e for e in record.get("evidence", ()) if e.get("move", e.get("penalty")) == label]
+
+
 def _quotes(record: Mapping, label: str) -> list[str]:
-    return [e["quote"] for e in record.get("evidence", ()) if e.get("move", e.get("penalty")) == label]
+    return [e["quote"] for e in _evidence(record, label)]
 
 
 def build_scorecard(
@@ -42,7 +47,7 @@ def build_scorecard(
     mode: str = "practice",
     opening_mood: float | None = None,
 ) -> dict:
-    """The REST contract's ``scorecard`` object (DESIGN.md) from a session's turn records.
+    """The REST contract's ``scorecard`` object (docs/checklist.md) from a session's turn records.
 
     Records of the customer's impatience (``nudge``) count only in the mood trace."""
     mood_trace = ([opening_mood] if opening_mood is not None else []) + [r["mood_after"] for r in records]
@@ -50,13 +55,15 @@ def build_scorecard(
     weights = scenario.weights or rubric.weights
     first_turn = _first_turns(records)
     moves = {move: _move_score(move, records, rubric, outcome) for move in MOVES}
+    worry = _unnamed_worry(records, scenario)
     order = _order_check(scenario, first_turn)
     for broken in order["violations"]:
         later = moves[broken["after"]]
         later["score"] = max(0, later["score"] - rubric.order_deduction)
         later["deductions"].append(f"{broken['after']} came before {broken['before']}")
     penalties = [
-        {"penalty": e["penalty"], "turn": r["turn"], "quote": e["quote"], "points": rubric.penalty_points[e["penalty"]]}
+        {"penalty": e["penalty"], "turn": r["turn"], "quote": e["quote"], "points": rubric.penalty_points[e["penalty"]],
+         **({"term": e["term"]} if e.get("term") else {})}
         for r in records
         for e in r.get("evidence", ())
         if "penalty" in e
@@ -64,14 +71,14 @@ def build_scorecard(
     weighted = sum(weights[m] * moves[m]["score"] / 100 for m in MOVES)
     outcome_points = rubric.outcome_points[outcome or "none"]
     overall = round(max(0.0, min(100.0, weighted - sum(p["points"] for p in penalties) + outcome_points)))
-    findings = _findings(records, moves, penalties, order, rubric)
+    findings = _findings(records, moves, penalties, order, rubric, worry)
     return {
         "overall": overall,
         "grade": rubric.grade(overall),
         "moves": moves,
         "penalties": penalties,
         "order": order,
-        "tips": _tips(findings, moves, scenario, rubric),
+        "tips": _tips(findings, moves, scenario, rubric, worry),
         "outcome": outcome,
         "scenario_id": scenario.id,
         "scenario_title": scenario.title,
@@ -94,11 +101,31 @@ def _first_turns(records: Sequence[Mapping]) -> dict[str, int]:
 
 
 def _move_score(move: str, records: Sequence[Mapping], rubric: Rubric, outcome: str | None) -> dict:
-    earned = [{"turn": r["turn"], "quote": q} for r in records if move in r.get("moves", ()) for q in _quotes(r, move)[:1]]
+    """Enough replies showing the move earn full marks, capped by the best fit to the case
+    among them (a stock phrase cannot reach full marks) and, for resolve, by acceptance."""
+    earned = [_earned(r["turn"], e) for r in records if move in r.get("moves", ()) for e in _evidence(r, move)[:1]]
     score = 100 * min(1.0, len(earned) / rubric.targets[move])
+    caps = rubric.quality_caps.get(move, {})
+    if earned and caps:  # records made before qualities existed carry none: no cap
+        score = min(score, max(caps.get(e.get("quality"), 100) for e in earned))
     if move == "resolve" and earned and outcome != "resolved":
-        score = min(score, 60)  # offered, but the customer never accepted it
+        score = min(score, rubric.unaccepted_resolve_cap)  # offered, but the customer never accepted it
     return {"score": round(score), "count": len(earned), "quotes": earned, "deductions": []}
+
+
+def _earned(turn: int, evidence: Mapping) -> dict:
+    """One quote that earned a move, with the fact it restated and how well it fits the case."""
+    quote = {"turn": turn, "quote": evidence["quote"]}
+    for detail in ("fact", "quality"):
+        if evidence.get(detail):
+            quote[detail] = evidence[detail]
+    return quote
+
+
+def _unnamed_worry(records: Sequence[Mapping], scenario: Scenario) -> str | None:
+    """What worries this customer most, when no reply ever named it."""
+    named = {fact for r in records for fact in r.get("facts", ())}
+    return next((f.worry for f in scenario.facts if f.worry and f.topic not in named), None)
 
 
 def _order_check(scenario: Scenario, first_turn: Mapping[str, int]) -> dict:
@@ -116,7 +143,7 @@ def _order_check(scenario: Scenario, first_turn: Mapping[str, int]) -> dict:
     return {"acknowledged_before_resolve": acknowledged_first, "required": list(order), "violations": violations}
 
 
-def _findings(records, moves, penalties, order, rubric: Rubric) -> list[Finding]:
+def _findings(records, moves, penalties, order, rubric: Rubric, worry: str | None) -> list[Finding]:
     findings = [Finding(f"penalty_{p['penalty']}", p["turn"], p["quote"], 3 + p["points"] / 10) for p in penalties]
     for record in records:
         if "early_resolve" in record.get("events", ()):
@@ -129,10 +156,21 @@ def _findings(records, moves, penalties, order, rubric: Rubric) -> list[Finding]
     for move in MOVES:
         if moves[move]["count"] == 0:
             findings.append(Finding(f"missed_{move}", None, "", 1 + rubric.weights[move] / 100))
+        elif move in GRADED_MOVES and _only_stock(moves[move], rubric.quality_caps[move]):
+            if move != "empathize" or worry:
+                first = moves[move]["quotes"][0]
+                findings.append(Finding(f"stock_{move}", first["turn"], first["quote"], 1.5))
     return sorted(findings, key=lambda f: (-f.severity, f.turn or 0))
 
 
-def _tips(findings: Sequence[Finding], moves: Mapping[str, dict], scenario: Scenario, rubric: Rubric) -> list[dict]:
+def _only_stock(score: Mapping, caps: Mapping[str, float]) -> bool:
+    """Every reply that earned the move fell short of full credit for its fit to the case."""
+    qualities = [q.get("quality") for q in score["quotes"]]
+    return bool(qualities) and None not in qualities and all(caps.get(q, 100) < 100 for q in qualities)
+
+
+def _tips(findings: Sequence[Finding], moves: Mapping[str, dict], scenario: Scenario, rubric: Rubric,
+          worry: str | None) -> list[dict]:
     """Two to four tips: the most serious findings first, one tip per kind of finding, then
     praise for what worked when there was little to fix."""
     specific = {tip.when: tip.text for tip in scenario.tips}
@@ -146,7 +184,8 @@ def _tips(findings: Sequence[Finding], moves: Mapping[str, dict], scenario: Scen
                 "finding": finding.key,
                 "turn": finding.turn,
                 "quote": finding.quote,
-                "text": specific.get(finding.key, rubric.tips[finding.key]),
+                "text": fill(specific.get(finding.key, rubric.tips[finding.key]),
+                             name=scenario.customer_name.split()[0], worry=worry or ""),
             }
         )
         if len(tips) == 4:

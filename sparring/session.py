@@ -70,7 +70,7 @@ class Simulator:
         customer = self.customer(state.scenario_id)
         scored = text[:MAX_SCORED_CHARS]
         context = " ".join(state.recent)
-        detection = self.detector.detect(scored, context, _mentions(customer.scenario))
+        detection = self.detector.detect(scored, context, customer.scenario)
         reaction = customer.respond(state, scored, detection)
         evidence = [{**e.as_dict(), "quote": scored[e.start : e.end]} for e in detection.evidence]
         record = {
@@ -78,6 +78,8 @@ class Simulator:
             "moves": detection.moves,
             "penalties": detection.penalties,
             "evidence": evidence,
+            "facts": detection.grounding.facts() if detection.grounding else [],
+            "offers": [{"verdict": o.verdict, "remedy": o.remedy} for o in detection.offers],
             "events": reaction.events,
             "mood_before": reaction.mood_before,
             "mood_after": reaction.mood_after,
@@ -132,7 +134,3 @@ class Simulator:
             return tips["early_resolve"]
         return None
 
-
-def _mentions(scenario: Scenario) -> tuple[str, ...]:
-    """The scenario's specifics: restating one, or asking about one, shows listening."""
-    return tuple(term for fact in scenario.facts for term in fact.mentions + fact.asked_by)

@@ -23,22 +23,42 @@ from typing import Sequence
 
 import numpy as np
 
-from sparring.checklist import MOVES, PENALTIES
+from sparring.checklist import CASE_PENALTIES, MOVES, PENALTIES
+from sparring.language import load_language
 from sparring.linear import LinearModel
 from sparring.rules import Detection, RuleDetector, _keep_tensorflow_out
 
-LABELS: tuple[str, ...] = MOVES + PENALTIES
+LABELS: tuple[str, ...] = MOVES + tuple(p for p in PENALTIES if p not in CASE_PENALTIES)
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "models" / "checklist"
 SEED = 7
 EPOCHS = 15  # matched 40 epochs in cross-validation, in well under half the training time
 DROPOUT = 0.1
 SOURCES = (
-    Path(__file__).with_name("lexicon.yml"),
     Path(__file__).with_name("rules.py"),
+    Path(__file__).with_name("grounding.py"),
+    Path(__file__).with_name("specifics.py"),
     Path(__file__).with_name("linear.py"),
     Path(__file__),
 )
+# The score a label needs to be detected, per label, from 5-fold cross-validation on the
+# train split with folds grouped by customer message: the threshold nearest 0.5 whose F1 is
+# within 0.01 of the best (`sparring eval --cv 5` prints them; the test split is never used).
+# The rules speak through their feature tokens: letting a rule finding count on its own
+# never beat the averaged models there.
+THRESHOLDS: dict[str, float] = {
+    "listen": 0.5,
+    "empathize": 0.4,
+    "apologize": 0.5,
+    "resolve": 0.5,
+    "blame": 0.4,
+    "argue": 0.45,
+    "dismiss": 0.45,
+    "insult": 0.4,
+    "jargon": 0.5,
+    "overpromise": 0.3,
+    "calm_down": 0.45,
+}
 MODEL_CONFIG = {
     "threshold": 0.5,
     "model": {
@@ -86,10 +106,10 @@ class ChecklistModel:
 
 
 def fingerprint() -> str:
-    """Hash of everything the model is trained from: data, lexicon, and the code."""
+    """Hash of everything the model is trained from: data, the language data, and the code."""
     from sparring.evaluation import split_files
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(load_language().model_inputs())
     for path in (*split_files("train"), *SOURCES):
         digest.update(path.name.encode() + path.read_bytes())
     return digest.hexdigest()

@@ -106,6 +106,18 @@ def number(low: float, high: float, integer: bool = False) -> Spec:
     return check
 
 
+def boolean() -> Spec:
+    def check(checker: Checker, node: yaml.Node, where: str) -> bool | None:
+        value = _scalar(checker, node, where)
+        if not isinstance(value, bool):
+            if isinstance(node, yaml.ScalarNode):
+                checker.fail(node, where, f"expected true or false, found {node.value!r}")
+            return None
+        return value
+
+    return check
+
+
 def one_of(choices: Sequence[str]) -> Spec:
     def check(checker: Checker, node: yaml.Node, where: str) -> str | None:
         value = text()(checker, node, where)

@@ -80,5 +80,5 @@ def test_classify_cli_contract():
 
 def test_restatement_view_masks_what_the_customer_said():
     found = default_detector().rules.detect("Sorry the £389.99 was charged twice. I'll refund the duplicate.", CONTEXT)
-    assert found.restatement.split() == ["sorry", "the", "£", "SHAREDNUM", "was", "SHARED", "SHARED", ".",
+    assert found.restatement.split() == ["sorry", "the", "SHAREDNUM", "SHAREDNUM", "was", "SHARED", "SHAREDNUM", ".",
                                          "i", "'ll", "refund", "the", "duplicate", "."]

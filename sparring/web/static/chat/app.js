@@ -19,7 +19,8 @@
   };
   var PENALTIES = {
     blame: "Blamed the customer", argue: "Argued", dismiss: "Dismissed the problem", insult: "Rude or sarcastic",
-    jargon: "Unexplained jargon", overpromise: "Promised too much", calm_down: "Told them to calm down"
+    jargon: "Unexplained jargon", overpromise: "Promised too much", calm_down: "Told them to calm down",
+    wrong_facts: "Details not this customer's"
   };
   var DIFFICULTY_ORDER = { easy: 0, medium: 1, hard: 2 };
   var SLOW_SERVER_MS = 20000;

@@ -1,0 +1,241 @@
+"""Offers, understood rather than keyword-matched: which remedies a reply commits to.
+
+A remedy counts only when the agent commits to it for this case. "I can't refund it",
+"if you'd like a refund you'd need to fill in a form", "you were told to wait 48 hours",
+"I'll see if a refund is possible" name a remedy without offering it; "I've refunded the
+second £389.99" and "Would a refund of the £389.99 today help?" offer it. The *kind* of a
+remedy is recognised in the language's own words (``remedy_kinds`` in ``grounding.yml``),
+so an offer counts in words the scenario did not list, and it must be *about* this case's
+object (the duplicate payment, not "a refund"); an offer whose object belongs to another
+case (refund £31.50 for a £389.99 double charge) is a wrong object, which the customer
+corrects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+from sparring.grounding import Grounding
+from sparring.language import DEFAULT_LANGUAGE, load_language
+from sparring.specifics import reader
+
+COMMITTED_FRAMES = ("committed", "question", "done")
+# Verdicts on an offer, as the customer and the scorecard read them.
+ACCEPTED, REJECTED, WRONG_OBJECT, GENERIC = "accepted", "rejected", "wrong_object", "generic"
+# How far (in characters) a commitment reaches forward: "I'll ... refund" within a clause.
+COMMITMENT_REACH = 60
+# How far (in characters) after a remedy a negation still negates it ("the refund isn't possible").
+NEGATION_REACH = 25
+_PROGRESSIVE_MARKERS = ("i'm", "i am", "we're", "we are", "im")
+_PROGRESSIVE_NEXT = ("going", "able", "happy", "glad", "pleased")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A remedy named in a sentence, and how the sentence frames it."""
+
+    kind: str  # a remedy kind, or "says:<remedy name>" for a scenario's own phrase
+    start: int
+    end: int
+    frame: str  # committed, question, done, negated, conditional, hypothetical, hedges, reported, customer_task, bare
+    sentence: tuple[int, int]
+
+    @property
+    def committed(self) -> bool:
+        return self.frame in COMMITTED_FRAMES
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What the reply does about one remedy (or about none: a generic offer)."""
+
+    verdict: str  # accepted, rejected, wrong_object, generic
+    remedy: str | None  # the scenario remedy's name
+    start: int
+    end: int
+    term: str | None = None  # the wrong object, as written
+
+
+class OfferReader:
+    """Finds remedy mentions, judges their framing, and matches them to a scenario's remedies."""
+
+    def __init__(self, language: str = DEFAULT_LANGUAGE):
+        data = load_language(language).grounding
+        self.kinds = {kind: tuple(p.lower() for p in phrases) for kind, phrases in data["remedy_kinds"].items()}
+        framing = data["framing"]
+        self.markers = {name: tuple(framing[name]) for name in (
+            "commitment", "done", "after", "negation", "conditional", "hypothetical", "hedges", "reported",
+            "customer_task", "offer_question")}
+        self.apology = tuple(load_language(language).lexicon["phrases"]["apology"])
+        self.reader = reader(language)
+
+    # --- mentions -------------------------------------------------------------------------
+
+    def mentions(self, doc, extra: Sequence[tuple[str, str]] = ()) -> list[Mention]:
+        """Every remedy named in the reply, with its framing. ``extra`` adds a scenario's own
+        phrases as (kind label, phrase) pairs."""
+        found: list[Mention] = []
+        for sentence in doc.sents:
+            low = sentence.text.lower()
+            spans: list[tuple[str, int, int]] = []
+            for kind, phrases in self.kinds.items():
+                spans.extend((kind, s, e) for s, e in self._phrase_spans(sentence, low, phrases))
+            for label, phrase in extra:
+                spans.extend((label, s, e) for s, e in self._phrase_spans(sentence, low, (phrase.lower(),)))
+            for kind, start, end in spans:
+                frame = self._frame(low, start, end, sentence.text.rstrip().endswith("?"))
+                found.append(Mention(kind, sentence.start_char + start, sentence.start_char + end, frame,
+                                     (sentence.start_char, sentence.end_char)))
+        return found
+
+    def _phrase_spans(self, sentence, low: str, phrases: Sequence[str]) -> list[tuple[int, int]]:
+        """Single words match by lemma ("reversing" is "reverse"), phrases as written."""
+        spans = []
+        words = {p for p in phrases if " " not in p and "'" not in p}
+        for token in sentence:
+            if (token.lemma_ or token.lower_).lower() in words or token.lower_ in words:
+                start = token.idx - sentence.start_char
+                spans.append((start, start + len(token.text)))
+        for phrase in phrases:
+            if phrase in words:
+                continue
+            start = _find_words(low, phrase)
+            if start >= 0:
+                spans.append((start, start + len(phrase)))
+        return spans
+
+    def _frame(self, low: str, start: int, end: int, is_question: bool) -> str:
+        before = low[:start]
+        if self._last(before, "reported") >= 0:
+            return "reported"
+        commit = self._last(before, "commitment")
+        if commit >= 0 and (start - commit > COMMITMENT_REACH or not self._progressive_ok(low, commit)):
+            commit = -1
+        nearest = max(((self._last(before, name), name)
+                       for name in ("conditional", "hypothetical", "hedges", "customer_task")), default=(-1, ""))
+        window = low[commit if commit >= 0 else max(0, start - 30):_word_end(low, end + NEGATION_REACH)]
+        if self._last(window, "negation") >= 0:
+            return "negated"
+        if commit >= 0 and any(a in low[commit:start] for a in self.apology):
+            commit = -1  # "I'm so sorry the refund ..." is the apology's "I'm", not a commitment
+        if nearest[0] > commit:
+            return nearest[1]
+        if commit >= 0:
+            return "committed"
+        if self._last(before, "done") >= 0 or self._first(low[end:], "after") >= 0 or self._first(low[end:], "done") >= 0:
+            return "done"
+        if is_question and (self._first(before, "offer_question") >= 0 or start < 3):
+            return "question"
+        return "bare"
+
+    def _progressive_ok(self, low: str, at: int) -> bool:
+        """ "I'm" commits only when an action follows ("I'm refunding", "I'm going to")."""
+        marker = next((m for m in self.markers["commitment"] if low.startswith(m, at)), "")
+        if marker not in _PROGRESSIVE_MARKERS:
+            return True
+        following = low[at + len(marker):].split()
+        word = following[0].strip(".,!?") if following else ""
+        return word.endswith("ing") or word in _PROGRESSIVE_NEXT
+
+    def _last(self, text: str, name: str) -> int:
+        return max((_rfind_words(text, marker) for marker in self.markers[name]), default=-1)
+
+    def _first(self, text: str, name: str) -> int:
+        hits = [p for p in (_find_words(text, marker) for marker in self.markers[name]) if p >= 0]
+        return min(hits) if hits else -1
+
+    # --- offers -----------------------------------------------------------------------------
+
+    def offers(self, doc, grounding: Grounding, accept: Sequence, reject: Sequence) -> list[Offer]:
+        """The reply's offers against a scenario's remedies (``accept`` and ``reject`` hold
+        objects with ``name``, ``kinds``, ``about`` and ``says``)."""
+        extra = [(f"says:{r.name}", phrase) for r in (*accept, *reject) for phrase in r.says]
+        mentions = self.mentions(doc, extra)
+        text = doc.text.lower()
+        specifics = self.reader.read(doc.text)
+        lemmas = {(t.lemma_ or t.lower_).lower() for t in doc}
+        offers: list[Offer] = []
+        for remedy in reject:
+            hit = next((m for m in mentions if self._names(m, remedy) and m.frame not in ("negated", "reported")), None)
+            if hit:
+                offers.append(Offer(REJECTED, remedy.name, *hit.sentence))
+        claimed: set[Mention] = set()
+        for remedy in accept:
+            hits = [m for m in mentions if m.committed and self._names(m, remedy)]
+            if not hits:
+                continue
+            foreign = grounding.foreign_within(*hits[0].sentence)
+            if foreign:
+                offers.append(Offer(WRONG_OBJECT, remedy.name, *hits[0].sentence, foreign[0].text))
+            elif self._about(remedy, text, specifics, lemmas):
+                offers.append(Offer(ACCEPTED, remedy.name, *hits[0].sentence))
+            else:
+                continue
+            claimed.update(hits)
+        rejected_spans = {(o.start, o.end) for o in offers if o.verdict == REJECTED}
+        for mention in mentions:
+            if mention.committed and mention not in claimed and mention.kind in self.kinds \
+                    and mention.sentence not in rejected_spans and not any(o.start == mention.sentence[0] for o in offers):
+                foreign = grounding.foreign_within(*mention.sentence)
+                verdict = WRONG_OBJECT if foreign else GENERIC
+                offers.append(Offer(verdict, None, *mention.sentence, foreign[0].text if foreign else None))
+                claimed.add(mention)
+        return offers
+
+    def _names(self, mention: Mention, remedy) -> bool:
+        return mention.kind in remedy.kinds or mention.kind == f"says:{remedy.name}"
+
+    def _about(self, remedy, text: str, specifics, lemmas: set[str]) -> bool:
+        """Does the reply name what this remedy must be about? (No ``about`` list: anything.)"""
+        if not remedy.about:
+            return True
+        for term in remedy.about:
+            lowered = term.lower()
+            wanted = self.reader.read(term)
+            if wanted and any(w.matches(s) for w in wanted for s in specifics):
+                return True
+            if " " in lowered and _find_words(text, lowered) >= 0:
+                return True
+            if " " not in lowered and (lowered in lemmas or _find_words(text, lowered) >= 0):
+                return True
+        return False
+
+
+def _word_end(text: str, at: int) -> int:
+    """``at`` moved forward to the end of the word it falls in, so a window never cuts "now" to "no"."""
+    while at < len(text) and _is_word_char(text[at]):
+        at += 1
+    return min(at, len(text))
+
+
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch in "'’"
+
+
+def _find_words(text: str, phrase: str) -> int:
+    """First place ``phrase`` occurs as whole words ("i can" is not in "i can't")."""
+    start = text.find(phrase)
+    while start >= 0:
+        if _bounded(text, phrase, start):
+            return start
+        start = text.find(phrase, start + 1)
+    return -1
+
+
+def _rfind_words(text: str, phrase: str) -> int:
+    start = text.rfind(phrase)
+    while start >= 0:
+        if _bounded(text, phrase, start):
+            return start
+        start = text.rfind(phrase, 0, start + len(phrase) - 1) if start else -1
+    return -1
+
+
+def _bounded(text: str, phrase: str, start: int) -> bool:
+    """Whole words only; a clitic ("n't", "'ll be") attaches to the word before it."""
+    end = start + len(phrase)
+    clitic = phrase.startswith(("n't", "'"))
+    before_ok = clitic or start == 0 or not _is_word_char(text[start - 1]) or not _is_word_char(phrase[0])
+    after_ok = end >= len(text) or not _is_word_char(text[end]) or not _is_word_char(phrase[-1])
+    return before_ok and after_ok
