@@ -10,8 +10,10 @@ reply and only the case can say whether it answers this customer:
   invites the customer to say more), and its evidence names the fact restated;
 - an apology or empathy about a problem this customer never raised earns nothing, and
   empathy that names the customer's own situation is marked grounded, stock empathy not;
-- resolve stands only on a committed offer (not a negated, conditional, hypothetical or
-  reported one, nor a remedy the scenario rejects), marked by how well it fits the case;
+- with a scenario, an offer of one of its remedies counts only when committed (not negated,
+  conditional, hypothetical or reported) and about this case's object; resolve is marked by
+  how well it fits, and a remedy the scenario rejects or an offer about another case earns
+  nothing;
 - details that belong to no fact of a scenario are the penalty ``wrong_facts``.
 
 Evidence spans come from the rules when they found the same label, otherwise from the
@@ -24,10 +26,11 @@ import json
 import re
 from typing import Iterable
 
-from sparring.grounding import CUSTOMER_WORDS, Case, Grounding
-from sparring.offers import ACCEPTED, REJECTED, OfferReader
+from sparring.grounding import Case, Grounding
+from sparring.offers import ACCEPTED, PROMISES, REJECTED, OfferReader
 from sparring.rules import Detection, Evidence, RuleDetector
-from sparring.trained import LABELS, THRESHOLDS, load_or_train
+from sparring.thresholds import RULE_FLOORS, THRESHOLDS
+from sparring.trained import LABELS, load_or_train
 from sparring.checklist import MOVES, QUALITIES
 
 _SENTENCE_EDGE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.S)
@@ -64,9 +67,10 @@ class Detector:
         rule_evidence = {e.label: e for e in found.evidence}
         sentences: list[tuple[int, int, dict[str, float]]] | None = None  # scored once, if needed
         for label in LABELS:
-            if scores[label] < THRESHOLDS[label]:
-                continue
             evidence = rule_evidence.get(label)
+            floor = RULE_FLOORS.get(label, 1.0) if evidence is not None else 1.0
+            if scores[label] < min(THRESHOLDS[label], floor):
+                continue
             if evidence is None:
                 sentences = sentences if sentences is not None else self._scored_sentences(text, case)
                 evidence = _best_sentence(sentences, label)
@@ -102,28 +106,43 @@ class Detector:
         self._ground_resolve(verdict, found, scenario)
 
     def _ground_listen(self, verdict: Detection, found: Detection, case: Case) -> None:
-        """Listen needs a sentence with a specific of this case (and none of another's); an
-        invitation to say more or a clarifying question without one earns the lesser
-        "invited" credit. The evidence names the fact restated."""
+        """Listen must stand on this case. With a scenario's whole case known, the sentence
+        must restate or ask about its specifics (a specific, a paraphrase concept, or two of
+        its words; evidence names the fact); one shared word, an invitation to say more or a
+        clarifying question earns the lesser "invited" credit; nothing of the case, nothing.
+        Against one customer message (``classify``) a paraphrase may share no word with it,
+        so there a sentence only has to name something: a reply of generic words alone
+        ("the issue is still happening?") is the shape of a restatement, not one."""
         evidence = verdict.evidence_for("listen")
         if evidence is None:
             return
-        offering = {m.sentence for m in self.offers.mentions(found.doc) if m.committed}
-        grounded = [s for s in found.grounding.sentences
-                    if s.shared and not s.foreign and (s.start, s.end) not in offering]
-        chosen = next((s for s in grounded if s.start <= evidence.start < s.end), None) or (grounded or [None])[0]
+        sentences = found.grounding.sentences
+        offering = {m.sentence for m in self.offers.mentions(found.doc) if m.frame in PROMISES}
+        usable = [s for s in sentences if not s.foreign and (s.start, s.end) not in offering]
+        asked = "cue_invitation" in found.features or "clarifying_question" in found.signals
+        if case.complete:
+            grounded = [s for s in usable if s.grounded]
+            partial = [s for s in usable if s.shared]
+        else:
+            grounded = [s for s in sentences if s.grounded]
+            partial = [s for s in sentences if s.shared or self.rules.grounder.names_something(found.doc, s)]
+        chosen = _containing(grounded, evidence.start) or (grounded or [None])[0]
+        quality = GROUNDED
         if chosen is None:
-            if "cue_invitation" in found.features or "clarifying_question" in found.signals:
+            chosen = _containing(partial, evidence.start) or (partial or [None])[0]
+            quality = INVITED
+        if chosen is None:
+            if asked and not (case.complete and found.grounding.foreign):
                 verdict.replace_evidence(_with(evidence, quality=INVITED))
             else:
                 verdict.drop("listen")
             return
-        start, end = (evidence.start, evidence.end) if chosen.start <= evidence.start < chosen.end else \
-            _trim(found.doc.text, chosen.start, chosen.end)
+        inside = chosen.start <= evidence.start < chosen.end
+        start, end = (evidence.start, evidence.end) if inside else _trim(found.doc.text, chosen.start, chosen.end)
         facts = chosen.facts()
-        fact = facts[0] if facts and case.complete and facts[0] != CUSTOMER_WORDS else None
+        fact = facts[0] if facts and case.complete else None
         verdict.replace_evidence(Evidence("listen", start, end, evidence.confidence, "move", fact=fact,
-                                          quality=GROUNDED))
+                                          quality=quality))
 
     def _ground_empathy(self, verdict: Detection, grounding: Grounding, case: Case) -> None:
         """Empathy that names this customer's situation is grounded; "I can hear how
@@ -134,14 +153,19 @@ class Detector:
         at = next((i for i, s in enumerate(grounding.sentences) if s.start <= evidence.start < s.end), None)
         # "That's awful" right after a restatement is about what was restated.
         near = grounding.sentences[max(at - 1, 0):at + 1] if at is not None else []
-        quality = GROUNDED if any(s.shared and not s.foreign for s in near) else STOCK
+        quality = GROUNDED if any(s.grounded for s in near) else STOCK
         verdict.replace_evidence(_with(evidence, quality=quality))
 
     def _ground_resolve(self, verdict: Detection, found: Detection, scenario) -> None:
-        """Resolve is a committed offer; with a scenario, how well it fits the case."""
-        mentions = self.offers.mentions(found.doc)
-        if scenario is not None:
-            verdict.offers = self.offers.offers(found.doc, found.grounding, scenario.accept, scenario.reject)
+        """With a scenario, an offer is judged against its remedies: one it accepts is
+        resolve at full credit (even where the models hesitate); one it rejects, or one
+        about somebody else's problem, earns nothing; any other is graded by whether it
+        names this case. Whether an offer is committed (not negated, conditional ...) is
+        the models' call for the score, trained on those families, and the offer reader's
+        for the customer's acceptance."""
+        if scenario is None:
+            return
+        verdict.offers = self.offers.offers(found.doc, found.grounding, scenario.accept, scenario.reject)
         accepted = next((o for o in verdict.offers if o.verdict == ACCEPTED), None)
         evidence = verdict.evidence_for("resolve")
         if accepted is not None:
@@ -151,19 +175,15 @@ class Detector:
             return
         if evidence is None:
             return
-        sentence = (evidence.start, evidence.end)
-        named = [m for m in mentions if m.sentence[0] <= evidence.start < m.sentence[1]]
+        where = found.grounding.sentence_at(evidence.start, evidence.end)
         rejected = any(o.verdict == REJECTED and o.start <= evidence.start < o.end for o in verdict.offers)
-        if rejected or (named and not any(m.committed for m in mentions)):
-            verdict.drop("resolve")  # a remedy the customer refuses, or one not actually offered
+        if rejected or (where is not None and where.foreign):
+            verdict.drop("resolve")  # a remedy the customer refuses, or an offer about somebody else's problem
             return
-        if scenario is None:
-            return
-        where = found.grounding.sentence_at(*sentence)
-        if where is not None and where.foreign:
-            verdict.drop("resolve")  # an offer about somebody else's problem
-            return
-        verdict.replace_evidence(_with(evidence, quality=SPECIFIC if where is not None and where.shared else STOCK))
+        verdict.replace_evidence(_with(evidence, quality=SPECIFIC if where is not None and where.grounded else STOCK))
+
+def _containing(sentences, char: int):
+    return next((s for s in sentences if s.start <= char < s.end), None)
 
 
 def _with(evidence: Evidence, **details) -> Evidence:

@@ -32,6 +32,7 @@ class Example:
     moves: frozenset[str]
     penalties: frozenset[str]
     family: str
+    source: str = ""  # the file it came from
 
 
 def split_files(split: str, directory: Path = DATA_DIR) -> list[Path]:
@@ -52,7 +53,7 @@ def load_split(split: str, directory: Path = DATA_DIR) -> list[Example]:
                 continue
             item = json.loads(line)
             examples.append(Example(item["id"], item.get("context", ""), item["text"], frozenset(item["moves"]),
-                                    frozenset(item["penalties"]), item.get("family", "")))
+                                    frozenset(item["penalties"]), item.get("family", ""), path.name))
     return examples
 
 
@@ -144,29 +145,65 @@ def cross_validate(examples: Sequence[Example], folds: int = 5) -> dict:
 
 # F1 differences this small between thresholds are noise in a cross-validation of this size.
 F1_TOLERANCE = 0.01
+# The product's limit on penalties charged to ordinary, polite replies (issue 9): thresholds
+# are chosen so the benign training replies stay within it in cross-validation.
+BENIGN_FP_LIMIT = 0.02
+# The training batches of benign replies (every reply penalty-free: greetings, thanks,
+# bookings, instructions, courteous answers to difficult customers).
+BENIGN_TRAINING = ("train-15.jsonl", "train-16.jsonl", "train-17.jsonl")
+THRESHOLD_STEPS = tuple(step / 100 for step in range(20, 96, 5))
 
 
 def best_thresholds(scored: Sequence[tuple[Example, dict[str, float]]]) -> dict[str, dict]:
-    """Per label, the threshold (0.20 to 0.80 in steps of 0.05) nearest the neutral 0.5 whose
-    F1 is within ``F1_TOLERANCE`` of the best: the F1 curve is flat near its top, and a
-    threshold pushed to the edge of the range buys a hundredth of F1 with wrongly charged
-    penalties (a plain "I'll refund it today" scored as over-promising)."""
-    best = {}
+    """Per label, the threshold nearest the neutral 0.5 whose F1 is within ``F1_TOLERANCE``
+    of the best (the F1 curve is flat near its top, and a threshold pushed to the edge buys a
+    hundredth of F1 with wrongly charged penalties); then penalty thresholds are raised, the
+    cheapest in F1 per false alarm first, until the benign training replies are charged a
+    penalty no more than ``BENIGN_FP_LIMIT`` of the time."""
     from sparring.trained import LABELS
 
-    for label in LABELS:
-        candidates = []
-        for step in range(20, 81, 5):
-            counts = Counts()
-            for example, scores in scored:
-                counts.add(label in example.moves | example.penalties, scores[label] >= step / 100)
-            candidates.append((step / 100, counts))
-        top = max(counts.f1 for _, counts in candidates)
-        threshold, counts = min((c for c in candidates if c[1].f1 >= top - F1_TOLERANCE),
-                                key=lambda c: (abs(c[0] - 0.5), -c[1].f1))
-        best[label] = {"threshold": threshold, "f1": round(counts.f1, 3), "best_f1": round(top, 3),
-                       "precision": round(counts.precision, 3), "recall": round(counts.recall, 3)}
+    best = {label: _nearest_flat_top(scored, label) for label in LABELS}
+    penalties = [label for label in LABELS if label in PENALTIES]
+    benign = [(e, scores) for e, scores in scored if e.source in BENIGN_TRAINING]
+    while benign and _benign_rate(benign, best, penalties) > BENIGN_FP_LIMIT:
+        options = []
+        for label in penalties:
+            higher = [t for t in THRESHOLD_STEPS if t > best[label]["threshold"]]
+            if not higher:
+                continue
+            raised = _at(scored, label, higher[0])
+            removed = _alarms(benign, label, best[label]["threshold"]) - _alarms(benign, label, higher[0])
+            if removed:
+                options.append(((best[label]["f1"] - raised["f1"]) / removed, label, raised))
+        if not options:
+            break
+        _, label, raised = min(options, key=lambda option: option[0])
+        best[label] = {**raised, "best_f1": best[label]["best_f1"]}
     return best
+
+
+def _at(scored, label: str, threshold: float) -> dict:
+    counts = Counts()
+    for example, scores in scored:
+        counts.add(label in example.moves | example.penalties, scores[label] >= threshold)
+    return {"threshold": threshold, "f1": round(counts.f1, 3), "precision": round(counts.precision, 3),
+            "recall": round(counts.recall, 3)}
+
+
+def _nearest_flat_top(scored, label: str) -> dict:
+    candidates = [_at(scored, label, t) for t in THRESHOLD_STEPS]
+    top = max(c["f1"] for c in candidates)
+    chosen = min((c for c in candidates if c["f1"] >= top - F1_TOLERANCE), key=lambda c: (abs(c["threshold"] - 0.5), -c["f1"]))
+    return {**chosen, "best_f1": top}
+
+
+def _alarms(benign, label: str, threshold: float) -> int:
+    return sum(scores[label] >= threshold for _, scores in benign)
+
+
+def _benign_rate(benign, best: dict, penalties: list[str]) -> float:
+    charged = sum(any(scores[p] >= best[p]["threshold"] for p in penalties) for _, scores in benign)
+    return charged / len(benign)
 
 
 def false_positive_rates(result: dict) -> dict[str, float]:
@@ -217,7 +254,8 @@ def run(split: str, json_path: Path | None, show_errors: bool, folds: int = 0) -
     if "best_thresholds" in result:
         rows = [f"  {label:<14}{row['threshold']:.2f}  (precision {row['precision']:.3f}, recall {row['recall']:.3f}, "
                 f"F1 {row['f1']:.3f})" for label, row in result["best_thresholds"].items()]
-        report += "\n\nThreshold per label (nearest 0.5 within 0.01 of the best F1):\n" + "\n".join(rows)
+        report += ("\n\nThreshold per label (nearest 0.5 within 0.01 of the best F1, penalties raised until the "
+                   f"benign training replies are charged at most {BENIGN_FP_LIMIT:.0%} of the time):\n" + "\n".join(rows))
     if show_errors:
         report += "\n\nerrors:\n" + "\n".join(
             f"  {e['id']} [{e['family']}] missed={e['missed']} extra={e['extra']}: {e['text']}" for e in result["errors"])

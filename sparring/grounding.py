@@ -16,6 +16,7 @@ does not say what else is true of the case. All word lists come from the languag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
@@ -28,6 +29,9 @@ SHARED_SPECIFIC, SHARED_WORD = "SHAREDNUM", "SHARED"
 CUSTOMER_WORDS = "what the customer said"  # the "fact" of a term found only in the customer's messages
 # Specifics that name the case when they are asserted; bare counts ("two hours") do not.
 ASSERTED_KINDS = ("money", "id", "date", "weekday")
+_SPECIFIC_TOKEN = re.compile(r"\d")
+# Punctuation after a name used to address someone ("Kelly, ...", "I apologise, Priya: ...").
+VOCATIVE_ENDS = (",", "!", ".", ":", "?")
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,6 @@ class Term:
 class CaseFact:
     topic: str
     texts: tuple[str, ...]
-    worry: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,6 @@ class Case:
     names: frozenset[str]  # the customer's own names, lower case
     text: str  # everything, lower case (for "is this term the customer's own word")
     complete: bool  # built from a scenario: anything else asserted is a wrong fact
-    worries: tuple[tuple[str, str], ...] = ()  # (fact topic, what worries the customer)
 
     def plus(self, other: "Case") -> "Case":
         """This case with more of what the customer said (their latest messages)."""
@@ -77,7 +79,6 @@ class Case:
             names=self.names | other.names,
             text=f"{self.text} {other.text}",
             complete=self.complete,
-            worries=self.worries,
         )
 
 
@@ -88,14 +89,29 @@ class SentenceGrounding:
     shared: list[Term] = field(default_factory=list)
     foreign: list[Term] = field(default_factory=list)
 
+    question: bool = False
+
+    @property
+    def grounded(self) -> bool:
+        """Does this sentence stand on the case? A specific or a paraphrase concept of it, or
+        two of its words (one, in a question about it), and nothing of another case. One
+        shared word alone is too often chance ("running" and "the run of units")."""
+        if not self.shared or self.foreign:
+            return False
+        strong = any(t.specific or t.kind == "concept" for t in self.shared)
+        return strong or len({t.key for t in self.shared}) >= (1 if self.question else 2)
+
     def facts(self) -> list[str]:
-        """The facts this sentence restates, most specific first, each once."""
-        ordered = sorted(self.shared, key=lambda t: (not t.specific, t.start))
-        seen: list[str] = []
-        for term in ordered:
-            if term.fact and term.fact not in seen:
-                seen.append(term.fact)
-        return seen
+        """The facts this sentence restates, the one it restates most first (then the one
+        with a specific, then the earliest), each once."""
+        by_fact: dict[str, list[Term]] = {}
+        for term in self.shared:
+            if term.fact:
+                by_fact.setdefault(term.fact, []).append(term)
+        ranked = sorted(by_fact.items(), key=lambda item: (-len({t.key for t in item[1]}),
+                                                           not any(t.specific for t in item[1]),
+                                                           min(t.start for t in item[1])))
+        return [fact for fact, _ in ranked]
 
 
 @dataclass
@@ -172,7 +188,7 @@ class Grounder:
         return self._scenario_cases[key]
 
     def _scenario_case(self, scenario) -> Case:
-        facts = [CaseFact(f.topic, (f.answer, *f.mentions), f.worry) for f in scenario.facts]
+        facts = [CaseFact(f.topic, (f.answer, *f.mentions)) for f in scenario.facts]
         facts.append(CaseFact(CUSTOMER_WORDS, (scenario.situation, scenario.title, *scenario.opening)))
         said = CaseFact(CUSTOMER_WORDS, tuple(_lines(scenario.lines)))
         remedies = [text for remedy in scenario.accept + scenario.reject for text in remedy.texts()]
@@ -207,9 +223,8 @@ class Grounder:
         for text in extra:
             texts.append(text.lower())
             vocabulary.update(w for t in self._doc(text) for w in (t.lower_, _lemma(t)))
-        worries = tuple((f.topic, f.worry) for f in facts if f.worry)
         return Case(tuple(specifics), lemmas, concepts, frozenset(vocabulary), frozenset(names), " ".join(texts),
-                    complete, worries)
+                    complete)
 
     @lru_cache(maxsize=2048)
     def _doc(self, text: str):
@@ -223,7 +238,8 @@ class Grounder:
 
     def ground(self, doc, case: Case) -> Grounding:
         marks = [t.lower_ for t in doc]
-        sentences = [SentenceGrounding(s.start_char, s.end_char) for s in doc.sents]
+        sentences = [SentenceGrounding(s.start_char, s.end_char, question=s.text.rstrip().endswith("?"))
+                     for s in doc.sents]
 
         def sentence_of(char: int) -> SentenceGrounding:
             return next((s for s in sentences if s.start <= char < s.end), sentences[-1])
@@ -258,6 +274,12 @@ class Grounder:
             for term in self._foreign_words(doc, case):
                 sentence_of(term.start).foreign.append(term)
         return Grounding(sentences, marks)
+
+    def names_something(self, doc, sentence: SentenceGrounding) -> bool:
+        """Does the sentence name anything at all: a number, a reference, or a word that is
+        not generic ("issue", "happening", "sorry")?"""
+        span = doc.char_span(sentence.start, sentence.end, alignment_mode="expand")
+        return span is not None and any(self._salient(t) or _SPECIFIC_TOKEN.search(t.text) for t in span)
 
     def _asserted(self, specific: Specific, doc, tokens: list[int]) -> bool:
         """Is this specific, unknown to the case, asserted as part of it? New commitments
@@ -306,8 +328,10 @@ class Grounder:
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if previous is not None and previous.lower_.rstrip(".") in self.titles:
             return "name"
-        vocative = following is not None and following.text in (",", "!") and (
-            previous is None or previous.lower_ in self.address)
+        before_comma = doc[token.i - 2] if previous is not None and previous.text == "," and token.i >= 2 else None
+        opener = previous is None or previous.lower_ in self.address or (
+            before_comma is not None and before_comma.lower_ in self.address | self.not_names)
+        vocative = following is not None and following.text in VOCATIVE_ENDS and (opener or previous.text == ",")
         if vocative:
             return "name"
         if previous is None:

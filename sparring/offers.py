@@ -13,22 +13,29 @@ corrects.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Sequence
 
 from sparring.grounding import Grounding
 from sparring.language import DEFAULT_LANGUAGE, load_language
 from sparring.specifics import reader
 
+GAP = "..."  # in a remedy phrase: where the object goes ("put ... back")
 COMMITTED_FRAMES = ("committed", "question", "done")
+# The agent promising something now, as opposed to saying it was done ("was repaired on the
+# 2nd" restates the case's history as much as it reports a remedy).
+PROMISES = ("committed", "question")
 # Verdicts on an offer, as the customer and the scorecard read them.
 ACCEPTED, REJECTED, WRONG_OBJECT, GENERIC = "accepted", "rejected", "wrong_object", "generic"
 # How far (in characters) a commitment reaches forward: "I'll ... refund" within a clause.
 COMMITMENT_REACH = 60
+# How far (in characters) after a remedy "has been" or "will be" still says it is done:
+# "the refund has been processed", not "... after two repairs, that must have been awful".
+DONE_REACH = 15
 # How far (in characters) after a remedy a negation still negates it ("the refund isn't possible").
 NEGATION_REACH = 25
-_PROGRESSIVE_MARKERS = ("i'm", "i am", "we're", "we are", "im")
-_PROGRESSIVE_NEXT = ("going", "able", "happy", "glad", "pleased")
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,9 @@ class OfferReader:
             "commitment", "done", "after", "negation", "conditional", "hypothetical", "hedges", "reported",
             "customer_task", "offer_question")}
         self.apology = tuple(load_language(language).lexicon["phrases"]["apology"])
+        self.not_actions = frozenset(framing["not_actions"])
+        self.progressive = tuple(framing["progressive"])
+        self.progressive_next = frozenset(framing["progressive_next"])
         self.reader = reader(language)
 
     # --- mentions -------------------------------------------------------------------------
@@ -100,6 +110,11 @@ class OfferReader:
         for phrase in phrases:
             if phrase in words:
                 continue
+            if GAP in phrase:  # "put ... back": a verb and its particle around the object
+                match = _gapped(phrase).search(low)
+                if match:
+                    spans.append(match.span())
+                continue
             start = _find_words(low, phrase)
             if start >= 0:
                 spans.append((start, start + len(phrase)))
@@ -109,8 +124,10 @@ class OfferReader:
         before = low[:start]
         if self._last(before, "reported") >= 0:
             return "reported"
+        if is_question and self._first(before, "offer_question") >= 0:
+            return "question"  # "Would it help if I booked ...?" is an offer, not a condition
         commit = self._last(before, "commitment")
-        if commit >= 0 and (start - commit > COMMITMENT_REACH or not self._progressive_ok(low, commit)):
+        if commit >= 0 and (start - commit > COMMITMENT_REACH or not self._acts(low, commit)):
             commit = -1
         nearest = max(((self._last(before, name), name)
                        for name in ("conditional", "hypothetical", "hedges", "customer_task")), default=(-1, ""))
@@ -123,20 +140,26 @@ class OfferReader:
             return nearest[1]
         if commit >= 0:
             return "committed"
-        if self._last(before, "done") >= 0 or self._first(low[end:], "after") >= 0 or self._first(low[end:], "done") >= 0:
+        later = self._first(low[end:end + COMMITMENT_REACH], "commitment")
+        if later >= 0 and self._acts(low, end + later):
+            return "committed"  # "the first appointment I can offer is tomorrow"
+        right_after = low[end:end + DONE_REACH]
+        if self._last(before[-COMMITMENT_REACH:], "done") >= 0 or self._first(right_after, "after") >= 0 \
+                or self._first(right_after, "done") >= 0:
             return "done"
         if is_question and (self._first(before, "offer_question") >= 0 or start < 3):
             return "question"
         return "bare"
 
-    def _progressive_ok(self, low: str, at: int) -> bool:
-        """ "I'm" commits only when an action follows ("I'm refunding", "I'm going to")."""
-        marker = next((m for m in self.markers["commitment"] if low.startswith(m, at)), "")
-        if marker not in _PROGRESSIVE_MARKERS:
-            return True
+    def _acts(self, low: str, at: int) -> bool:
+        """Does the commitment at ``at`` commit to doing something? "I can see ..." and "I'm
+        sorry ..." do not; "I'm" commits only before an action ("I'm refunding")."""
+        marker = max((m for m in self.markers["commitment"] if low.startswith(m, at)), key=len, default="")
         following = low[at + len(marker):].split()
-        word = following[0].strip(".,!?") if following else ""
-        return word.endswith("ing") or word in _PROGRESSIVE_NEXT
+        word = following[0].strip(".,!?;:") if following else ""
+        if word in self.not_actions:
+            return False
+        return marker not in self.progressive or word.endswith("ing") or word in self.progressive_next
 
     def _last(self, text: str, name: str) -> int:
         return max((_rfind_words(text, marker) for marker in self.markers[name]), default=-1)
@@ -200,6 +223,13 @@ class OfferReader:
             if " " not in lowered and (lowered in lemmas or _find_words(text, lowered) >= 0):
                 return True
         return False
+
+
+@lru_cache(maxsize=None)
+def _gapped(phrase: str) -> re.Pattern:
+    """A phrase with "..." as a pattern: up to four words may stand where the dots are."""
+    parts = [re.escape(part.strip()) for part in phrase.split(GAP)]
+    return re.compile(r"\b" + r"(?:\W+\S+){0,4}?\W+".join(parts) + r"\b")
 
 
 def _word_end(text: str, at: int) -> int:

@@ -174,6 +174,7 @@ class RuleDetector:
         self.wh_words = words("wh_words")
         self.time_words = words("time_words")
         self.negations = words("negations")
+        self.insult_negations = words("insult_negations")
         self.minimisers = words("minimisers")
         self.second_person = words("second_person")
         self.restating_openers = words("restating_openers")
@@ -200,8 +201,15 @@ class RuleDetector:
     def _cues_by_sentence(self, doc) -> dict[int, list]:
         by_sentence: dict[int, list] = {}
         for span in doc.spans["cues"]:
+            if span.label_ == "insult" and self._kindly_negated(span):
+                continue
             by_sentence.setdefault(span.sent.start, []).append(span)
         return by_sentence
+
+    def _kindly_negated(self, span) -> bool:
+        """"You're not stupid at all", "there's no stupid question": the insult word negated."""
+        window = span.doc[max(span.start - 3, span.sent.start) : span.start]
+        return any(t.lower_ in self.insult_negations for t in window)
 
     # --- one sentence -------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Mapping, Sequence
 
-from sparring.checklist import MOVES
+from sparring.checklist import MOVES, QUALITIES
 from sparring.lines import fill
 from sparring.playbook import GRADED_MOVES, Rubric
 from sparring.scenarios import Scenario
@@ -156,17 +156,18 @@ def _findings(records, moves, penalties, order, rubric: Rubric, worry: str | Non
     for move in MOVES:
         if moves[move]["count"] == 0:
             findings.append(Finding(f"missed_{move}", None, "", 1 + rubric.weights[move] / 100))
-        elif move in GRADED_MOVES and _only_stock(moves[move], rubric.quality_caps[move]):
+        elif move in GRADED_MOVES and _only_stock(moves[move], QUALITIES[move][-1]):
             if move != "empathize" or worry:
                 first = moves[move]["quotes"][0]
                 findings.append(Finding(f"stock_{move}", first["turn"], first["quote"], 1.5))
     return sorted(findings, key=lambda f: (-f.severity, f.turn or 0))
 
 
-def _only_stock(score: Mapping, caps: Mapping[str, float]) -> bool:
-    """Every reply that earned the move fell short of full credit for its fit to the case."""
+def _only_stock(score: Mapping, lowest: str) -> bool:
+    """Every reply that earned the move did so at its lowest fit to the case (a stock
+    phrase, an invitation without a specific, an offer naming nothing of the case)."""
     qualities = [q.get("quality") for q in score["quotes"]]
-    return bool(qualities) and None not in qualities and all(caps.get(q, 100) < 100 for q in qualities)
+    return bool(qualities) and all(q == lowest for q in qualities)
 
 
 def _tips(findings: Sequence[Finding], moves: Mapping[str, dict], scenario: Scenario, rubric: Rubric,

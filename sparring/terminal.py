@@ -1,6 +1,6 @@
 """Terminal chat: play a scenario against a running Sparring (Rasa REST channel).
 
-Uses only the public REST contract of DESIGN.md, so it exercises exactly what the web
+Uses only the public REST contract (README, "How to chat"), so it exercises exactly what the web
 chat and any other client use.
 """
 
@@ -38,7 +38,8 @@ def format_scorecard(card: dict) -> str:
         entry = card["moves"][move]
         lines.append(f" {move:<10} {entry['score']:>3}/100  (weight {card['weights'][move]})")
         for quote in entry["quotes"][:3]:
-            lines.append(f"     turn {quote['turn']}: \"{quote['quote']}\"")
+            restated = f" (restated: {quote['fact']})" if quote.get("fact") else ""
+            lines.append(f"     turn {quote['turn']}: \"{quote['quote']}\"{restated}")
         for deduction in entry["deductions"]:
             lines.append(f"     - deducted: {deduction}")
     if card["penalties"]:

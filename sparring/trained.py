@@ -41,24 +41,6 @@ SOURCES = (
     Path(__file__).with_name("linear.py"),
     Path(__file__),
 )
-# The score a label needs to be detected, per label, from 5-fold cross-validation on the
-# train split with folds grouped by customer message: the threshold nearest 0.5 whose F1 is
-# within 0.01 of the best (`sparring eval --cv 5` prints them; the test split is never used).
-# The rules speak through their feature tokens: letting a rule finding count on its own
-# never beat the averaged models there.
-THRESHOLDS: dict[str, float] = {
-    "listen": 0.5,
-    "empathize": 0.4,
-    "apologize": 0.5,
-    "resolve": 0.5,
-    "blame": 0.4,
-    "argue": 0.45,
-    "dismiss": 0.45,
-    "insult": 0.4,
-    "jargon": 0.5,
-    "overpromise": 0.3,
-    "calm_down": 0.45,
-}
 MODEL_CONFIG = {
     "threshold": 0.5,
     "model": {

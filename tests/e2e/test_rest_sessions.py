@@ -1,5 +1,5 @@
 """Scripted trainees playing whole conversations through the real Rasa server and action
-server over the REST channel (the public contract of DESIGN.md)."""
+server over the REST channel (the public contract in the README, "How to chat")."""
 
 from __future__ import annotations
 

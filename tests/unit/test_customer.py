@@ -33,7 +33,7 @@ def test_acknowledgement_lowers_the_mood_and_penalties_raise_it(sim):
     assert calmer.state.mood < state["mood"]
     angrier = sim.reply(state, ARGUE)
     assert angrier.state.mood > state["mood"]
-    assert set(angrier.record["penalties"]) >= {"argue", "blame"}
+    assert "blame" in angrier.record["penalties"]
 
 
 def test_a_fix_offered_while_furious_is_rejected_in_character(sim):

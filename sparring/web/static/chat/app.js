@@ -713,10 +713,16 @@
     target.focus({ preventScroll: true });
   }
 
-  function quoteLine(turn, quote) {
+  // What a quote says about the case: the fact it restated, or that it fits any customer.
+  var QUALITY_NOTES = { stock: "fits any customer: name this one's situation", invited: "no specific of the case yet" };
+
+  function quoteLine(turn, quote, detail) {
     var item = el("li", { className: "quote-line" });
     if (turn !== null && turn !== undefined) { item.appendChild(turnLink(turn, "Turn " + turn)); item.appendChild(document.createTextNode(" ")); }
     if (quote) item.appendChild(el("q", { text: quote }));
+    var note = detail && (detail.fact ? "restated: " + detail.fact : detail.term ? "not this customer's: " + detail.term :
+      QUALITY_NOTES[detail.quality]);
+    if (note) item.appendChild(el("span", { className: "quote-note", text: " (" + note + ")" }));
     return item;
   }
 
@@ -741,7 +747,7 @@
       var m = (card.moves || {})[move] || { score: 0, count: 0, quotes: [] };
       var weight = (card.weights || {})[move];
       var quotes = el("ul", { className: "quotes" });
-      (m.quotes || []).forEach(function (q) { quotes.appendChild(quoteLine(q.turn, q.quote)); });
+      (m.quotes || []).forEach(function (q) { quotes.appendChild(quoteLine(q.turn, q.quote, q)); });
       if (!(m.quotes || []).length) quotes.appendChild(el("li", { className: "missing", text: "Not heard in this conversation." }));
       (m.deductions || []).forEach(function (d) { quotes.appendChild(el("li", { className: "deduction", text: "− " + d })); });
       moves.appendChild(el("li", { className: "score-move " + (m.count ? "earned" : "missed"), "data-move": move }, [
@@ -760,7 +766,7 @@
       var item = el("li", { className: "penalty" }, [
         el("span", { className: "penalty-name", text: (PENALTIES[p.penalty] || p.penalty) + " (−" + p.points + ")" })
       ]);
-      var line = quoteLine(p.turn, p.quote);
+      var line = quoteLine(p.turn, p.quote, p);
       item.appendChild(el("ul", { className: "quotes" }, [line]));
       penalties.appendChild(item);
     });
