@@ -12,6 +12,7 @@ inputs=$( (sha256sum config.yml domain.yml; find data -type f | LC_ALL=C sort | 
 
 echo "==> checklist detector model (trained from checklist/train*.jsonl when its inputs changed)"
 .venv/bin/python -m sparring.trained
+.venv/bin/python -m sparring.names
 
 if [ -f "$model" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
   echo "==> Rasa model is up to date ($model)"

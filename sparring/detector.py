@@ -101,6 +101,8 @@ class Detector:
                 evidence = verdict.evidence_for(label)
                 if evidence and grounding.foreign_within(*_sentence_span(found.doc, evidence.start)):
                     verdict.drop(label)  # sorry for, or feeling for, somebody else's problem
+        if scenario is not None:
+            verdict.offers = self.offers.offers(found.doc, grounding, scenario.accept, scenario.reject)
         self._ground_listen(verdict, found, case)
         self._ground_empathy(verdict, grounding, case)
         self._ground_resolve(verdict, found, scenario)
@@ -117,7 +119,11 @@ class Detector:
         if evidence is None:
             return
         sentences = found.grounding.sentences
+        # A sentence that offers something restates the case for its own ends, and one that
+        # proposes a remedy the customer refuses ("have you tried restarting it?") shows the
+        # opposite of listening.
         offering = {m.sentence for m in self.offers.mentions(found.doc) if m.frame in PROMISES}
+        offering |= {(o.start, o.end) for o in verdict.offers if o.verdict == REJECTED}
         usable = [s for s in sentences if not s.foreign and (s.start, s.end) not in offering]
         asked = "cue_invitation" in found.features or "clarifying_question" in found.signals
         if case.complete:
@@ -165,7 +171,6 @@ class Detector:
         for the customer's acceptance."""
         if scenario is None:
             return
-        verdict.offers = self.offers.offers(found.doc, found.grounding, scenario.accept, scenario.reject)
         accepted = next((o for o in verdict.offers if o.verdict == ACCEPTED), None)
         evidence = verdict.evidence_for("resolve")
         if accepted is not None:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import Iterable, Mapping, Sequence
 
 from sparring.language import DEFAULT_LANGUAGE, load_language
+from sparring.names import name_like
 from sparring.specifics import Specific, reader
 
 # What the restatement view shows for a token the case also holds (see rules.Detection.restatement).
@@ -165,6 +166,7 @@ class Grounder:
         self.credit_words = frozenset(w for w in data["remedy_kinds"]["credit"] if " " not in w)
         self.refund_words = frozenset(w for w in data["remedy_kinds"]["refund"] if " " not in w)
         self.places = frozenset(framing["place_prepositions"])
+        self.name_like = name_like(language)
         self._scenario_cases: dict[tuple[str, str], Case] = {}
 
     # --- cases ----------------------------------------------------------------------------
@@ -328,6 +330,8 @@ class Grounder:
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if previous is not None and previous.lower_.rstrip(".") in self.titles:
             return "name"
+        if lowered not in self.name_like:
+            return None  # "Instead, ...": a word that merely opens a sentence
         before_comma = doc[token.i - 2] if previous is not None and previous.text == "," and token.i >= 2 else None
         opener = previous is None or previous.lower_ in self.address or (
             before_comma is not None and before_comma.lower_ in self.address | self.not_names)

@@ -35,6 +35,7 @@ class Language:
     lexicon: Mapping[str, Any]
     grounding: Mapping[str, Any]
     folder: Path
+    names: Mapping[str, Any] | None = None  # how capitalised names are told apart (sparring.names)
 
     def words(self, name: str) -> frozenset[str]:
         """A single-word list of the lexicon, as a set (looked up by lower case or lemma)."""
@@ -65,6 +66,7 @@ def load_language(code: str = DEFAULT_LANGUAGE) -> Language:
         lexicon=_read(folder / "lexicon.yml"),
         grounding=_read(folder / "grounding.yml"),
         folder=folder,
+        names=settings.get("names"),
     )
 
 

@@ -179,13 +179,18 @@ class OfferReader:
         specifics = self.reader.read(doc.text)
         lemmas = {(t.lemma_ or t.lower_).lower() for t in doc}
         offers: list[Offer] = []
+        refused: list[Mention] = []  # the words that proposed a rejected remedy
         for remedy in reject:
-            hit = next((m for m in mentions if self._names(m, remedy) and m.frame not in ("negated", "reported")), None)
-            if hit:
-                offers.append(Offer(REJECTED, remedy.name, *hit.sentence))
+            hits = [m for m in mentions if self._names(m, remedy) and m.frame not in ("negated", "reported")]
+            if hits:
+                offers.append(Offer(REJECTED, remedy.name, *hits[0].sentence))
+                refused.extend(hits)
         claimed: set[Mention] = set()
         for remedy in accept:
-            hits = [m for m in mentions if m.committed and self._names(m, remedy)]
+            # Words that proposed a refused remedy ("a discount voucher") cannot also offer an
+            # accepted one of a broader kind (credit).
+            hits = [m for m in mentions if m.committed and self._names(m, remedy)
+                    and not any(m.start < r.end and r.start < m.end for r in refused)]
             if not hits:
                 continue
             foreign = grounding.foreign_within(*hits[0].sentence)
