@@ -27,6 +27,8 @@ COMMITTED_FRAMES = ("committed", "question", "done")
 # The agent promising something now, as opposed to saying it was done ("was repaired on the
 # 2nd" restates the case's history as much as it reports a remedy).
 PROMISES = ("committed", "question")
+# Frames in which a remedy is put to the customer, whoever is to carry it out.
+PROPOSALS = PROMISES + ("done", "customer_task", "suggested", "hedges", "conditional")
 # Verdicts on an offer, as the customer and the scorecard read them.
 ACCEPTED, REJECTED, WRONG_OBJECT, GENERIC = "accepted", "rejected", "wrong_object", "generic"
 # How far (in characters) a commitment reaches forward: "I'll ... refund" within a clause.
@@ -45,7 +47,8 @@ class Mention:
     kind: str  # a remedy kind, or "says:<remedy name>" for a scenario's own phrase
     start: int
     end: int
-    frame: str  # committed, question, done, negated, conditional, hypothetical, hedges, reported, customer_task, bare
+    frame: str  # committed, question, done, negated, conditional, hypothetical, hedges, reported, customer_task,
+    # suggested, bare
     sentence: tuple[int, int]
 
     @property
@@ -73,7 +76,7 @@ class OfferReader:
         framing = data["framing"]
         self.markers = {name: tuple(framing[name]) for name in (
             "commitment", "done", "after", "negation", "conditional", "hypothetical", "hedges", "reported",
-            "customer_task", "offer_question")}
+            "customer_task", "suggested", "offer_question")}
         self.apology = tuple(load_language(language).lexicon["phrases"]["apology"])
         self.not_actions = frozenset(framing["not_actions"])
         self.progressive = tuple(framing["progressive"])
@@ -130,7 +133,8 @@ class OfferReader:
         if commit >= 0 and (start - commit > COMMITMENT_REACH or not self._acts(low, commit)):
             commit = -1
         nearest = max(((self._last(before, name), name)
-                       for name in ("conditional", "hypothetical", "hedges", "customer_task")), default=(-1, ""))
+                       for name in ("conditional", "hypothetical", "hedges", "customer_task", "suggested")),
+                      default=(-1, ""))
         window = low[commit if commit >= 0 else max(0, start - 30):_word_end(low, end + NEGATION_REACH)]
         if self._last(window, "negation") >= 0:
             return "negated"
@@ -181,7 +185,7 @@ class OfferReader:
         offers: list[Offer] = []
         refused: list[Mention] = []  # the words that proposed a rejected remedy
         for remedy in reject:
-            hits = [m for m in mentions if self._names(m, remedy) and m.frame not in ("negated", "reported")]
+            hits = [m for m in mentions if self._names(m, remedy) and self._proposed(m, doc.text)]
             if hits:
                 offers.append(Offer(REJECTED, remedy.name, *hits[0].sentence))
                 refused.extend(hits)
@@ -210,6 +214,15 @@ class OfferReader:
                 offers.append(Offer(verdict, None, *mention.sentence, foreign[0].text if foreign else None))
                 claimed.add(mention)
         return offers
+
+    def _proposed(self, mention: Mention, text: str) -> bool:
+        """Is a remedy the customer refuses being put to them? Offered, suggested, or set
+        as their task; a phrase of several words ("drop off", "wait for it") even as bare
+        advice ("it should drop off in a few days"); but not one word inside a restatement
+        ("after five restarts") or a negated or reported one."""
+        if mention.frame in PROPOSALS:
+            return True
+        return mention.frame == "bare" and " " in text[mention.start:mention.end].strip()
 
     def _names(self, mention: Mention, remedy) -> bool:
         return mention.kind in remedy.kinds or mention.kind == f"says:{remedy.name}"
