@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/accuracy.py            # everything (about 40 minutes: 5 trainings)
     .venv/bin/python bench/accuracy.py --no-cv    # without the cross-validation (a minute)
+    .venv/bin/python bench/accuracy.py --cv-from docs/accuracy-cv.json   # with one saved by
+        # `sparring eval --cv 5 --json docs/accuracy-cv.json` (the run that chose the thresholds)
 
 It plays the scenario tests as a matrix (every scenario's scripts and the content-free
 templates against every scenario, `sparring test-scenarios`), measures the detector on the
@@ -127,6 +129,8 @@ def cv_section(folds: dict) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--no-cv", action="store_true", help="skip the cross-validation (five trainings)")
+    parser.add_argument("--cv-from", metavar="PATH", help="reuse a cross-validation written by `sparring eval --cv 5 "
+                        "--json PATH` instead of running it again")
     args = parser.parse_args()
     train, test = load_split("train"), load_split("test")
     held_out = evaluate(test)
@@ -141,7 +145,7 @@ def main() -> None:
         "# Accuracy",
         "",
         f"Measured on {time.strftime('%Y-%m-%d')} with `.venv/bin/python bench/accuracy.py`"
-        + (" --no-cv" if args.no_cv else "") + ".",
+        + (" --no-cv" if args.no_cv else f" --cv-from {args.cv_from}" if args.cv_from else "") + ".",
         "",
         *matrix_section(),
         "## Held-out test split",
@@ -158,7 +162,9 @@ def main() -> None:
         "",
         *benign_section(benign),
     ]
-    if not args.no_cv:
+    if args.cv_from:
+        text += cv_section(json.loads(Path(args.cv_from).read_text()))
+    elif not args.no_cv:
         text += cv_section(cross_validate(train, 5))
     (ROOT / "docs" / "accuracy.md").write_text("\n".join(text))
     print("\n".join(text))

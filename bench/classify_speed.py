@@ -117,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rest", help="also time whole turns through a running Rasa server at this URL")
     parser.add_argument("--rest-baseline", help="and, interleaved, through another one (e.g. the previous release)")
+    parser.add_argument("--baseline-label", default="another server", help="what the baseline server runs, for the notes")
     parser.add_argument("--markdown", help="write the figures as markdown to this file")
     args = parser.parse_args()
     cores = sorted(os.sched_getaffinity(0))
@@ -125,6 +126,7 @@ def main() -> None:
     if args.rest:
         urls = {"rest": args.rest, **({"rest_baseline": args.rest_baseline} if args.rest_baseline else {})}
         figures.update(rest_latency(urls))
+        figures["baseline_label"] = args.baseline_label
     print(json.dumps(figures, indent=2))
     if args.markdown:
         write_markdown(Path(args.markdown), figures)
@@ -157,6 +159,9 @@ def write_markdown(path: Path, figures: dict) -> None:
               "grounding of the reply in the scenario's case: facts restated, wrong facts, offers), the customer's",
               "reaction and building the events; it does not grow with the transcript (the customer's state is a",
               "bounded slot, and only the last few events are read)."]
+    if "rest_baseline" in figures:
+        lines += ["", f"The baseline is {figures['baseline_label']}, on this machine at the same time: both servers",
+                  "play one conversation of realistic replies, turn by turn in alternation, so both see the same load."]
     if "rest" in figures:
         lines += ["", "A whole REST turn does grow with the conversation, because Rasa ships the session's whole tracker",
                   "to the action server on every turn (a known Rasa cost); the action's own share stays flat."]

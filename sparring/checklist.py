@@ -18,6 +18,8 @@ PENALTIES: tuple[str, ...] = (
 # Penalties judged against the facts of a scenario (sparring.grounding), not by the trained
 # models: a reply alone cannot show that a detail belongs to somebody else's case.
 CASE_PENALTIES: tuple[str, ...] = ("wrong_facts",)
+# What the trained models judge, and what the labelled replies are labelled with.
+MODEL_LABELS: tuple[str, ...] = MOVES + tuple(p for p in PENALTIES if p not in CASE_PENALTIES)
 OUTCOMES: tuple[str, ...] = ("resolved", "hung_up", "escalated")
 # How well a move fits the case (docs/checklist.md), per move whose credit depends on it:
 # listen restates a specific of the case or only invites/asks; empathy names this customer's

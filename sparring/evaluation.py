@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from sparring.checklist import MOVES, PENALTIES
+from sparring.checklist import MODEL_LABELS, MOVES, PENALTIES
+
+LABELLED_PENALTIES = tuple(label for label in MODEL_LABELS if label in PENALTIES)
 from sparring.language import load_language
 
 DATA_DIR = load_language().data_dir
@@ -96,13 +98,13 @@ def evaluate(examples: Sequence[Example], detector=None) -> dict:
     from sparring.detector import default_detector
 
     detector = detector or default_detector()
-    counts = {label: Counts() for label in MOVES + PENALTIES + (ANY_PENALTY,)}
+    counts = {label: Counts() for label in MODEL_LABELS + (ANY_PENALTY,)}
     errors = []
     for example in examples:
         found = detector.detect(example.text, example.context)
         predicted = set(found.moves) | set(found.penalties)
         expected = example.moves | example.penalties
-        for label in MOVES + PENALTIES:
+        for label in MODEL_LABELS:
             counts[label].add(label in expected, label in predicted)
         counts[ANY_PENALTY].add(bool(example.penalties), bool(found.penalties))
         if predicted != expected:
@@ -160,10 +162,8 @@ def best_thresholds(scored: Sequence[tuple[Example, dict[str, float]]]) -> dict[
     hundredth of F1 with wrongly charged penalties); then penalty thresholds are raised, the
     cheapest in F1 per false alarm first, until the benign training replies are charged a
     penalty no more than ``BENIGN_FP_LIMIT`` of the time."""
-    from sparring.trained import LABELS
-
-    best = {label: _nearest_flat_top(scored, label) for label in LABELS}
-    penalties = [label for label in LABELS if label in PENALTIES]
+    best = {label: _nearest_flat_top(scored, label) for label in MODEL_LABELS}
+    penalties = list(LABELLED_PENALTIES)
     benign = [(e, scores) for e, scores in scored if e.source in BENIGN_TRAINING]
     while benign and _benign_rate(benign, best, penalties) > BENIGN_FP_LIMIT:
         options = []
@@ -212,14 +212,14 @@ def false_positive_rates(result: dict) -> dict[str, float]:
     total = result["examples"] or 1
     labels = result["labels"]
     rates = {ANY_PENALTY: labels[ANY_PENALTY]["fp"] / total}
-    rates.update({p: labels[p]["fp"] / total for p in PENALTIES})
+    rates.update({p: labels[p]["fp"] / total for p in LABELLED_PENALTIES})
     return rates
 
 
 def format_report(result: dict, split: str) -> str:
     lines = [f"split: {split}   replies: {result['examples']}", "",
              f"{'label':<14}{'precision':>10}{'recall':>8}{'F1':>7}{'support':>9}   confusion (tp fp fn tn)"]
-    for label in MOVES + (ANY_PENALTY,) + PENALTIES:
+    for label in MOVES + (ANY_PENALTY,) + LABELLED_PENALTIES:
         row = result["labels"][label]
         lines.append(f"{label:<14}{row['precision']:>10.3f}{row['recall']:>8.3f}{row['f1']:>7.3f}{row['support']:>9}"
                      f"   {row['tp']} {row['fp']} {row['fn']} {row['tn']}")
@@ -230,7 +230,7 @@ def format_report(result: dict, split: str) -> str:
 
 def markdown_table(result: dict) -> str:
     rows = ["| label | precision | recall | F1 | support | tp | fp | fn | tn |", "|---|---|---|---|---|---|---|---|---|"]
-    for label in MOVES + (ANY_PENALTY,) + PENALTIES:
+    for label in MOVES + (ANY_PENALTY,) + LABELLED_PENALTIES:
         r = result["labels"][label]
         rows.append(f"| {label} | {r['precision']:.3f} | {r['recall']:.3f} | **{r['f1']:.3f}** | {r['support']} "
                     f"| {r['tp']} | {r['fp']} | {r['fn']} | {r['tn']} |")

@@ -217,7 +217,8 @@ def segments(text: str, record: Mapping | None) -> list[dict]:
             if start < 0:
                 continue
             end = start + len(quote)
-        spans.append((start, end, {"kind": kind, "name": str(label)}))
+        detail = evidence.get("fact") or evidence.get("term")  # the fact restated, the detail not the customer's
+        spans.append((start, end, {"kind": kind, "name": str(label), **({"detail": str(detail)} if detail else {})}))
     if not spans:
         return [{"text": text, "labels": []}]
     cuts = sorted({0, len(text)} | {s for s, _, _ in spans} | {e for _, e, _ in spans})

@@ -23,12 +23,12 @@ from typing import Sequence
 
 import numpy as np
 
-from sparring.checklist import CASE_PENALTIES, MOVES, PENALTIES
+from sparring.checklist import MODEL_LABELS
 from sparring.language import load_language
 from sparring.linear import LinearModel
 from sparring.rules import Detection, RuleDetector, _keep_tensorflow_out
 
-LABELS: tuple[str, ...] = MOVES + tuple(p for p in PENALTIES if p not in CASE_PENALTIES)
+LABELS: tuple[str, ...] = MODEL_LABELS
 ROOT = Path(__file__).resolve().parent.parent
 MODEL_DIR = ROOT / "models" / "checklist"
 SEED = 7

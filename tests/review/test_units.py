@@ -210,3 +210,14 @@ def test_sorting_puts_sessions_without_a_value_last():
     assert [r.session.trainee for r in sort_reviews([c, b, a], "trainee", False)] == ["Ana", "Ben", "Chen"]
     with pytest.raises(ValueError):
         sort_reviews([a], "password")
+
+
+def test_highlights_carry_the_fact_restated_and_the_detail_not_the_customers():
+    text = "So £389.99 went out twice. Your parcel is at the hub."
+    record = {"evidence": [
+        {"move": "listen", "start": 3, "end": 25, "quote": text[3:25], "fact": "the two payments"},
+        {"penalty": "wrong_facts", "start": 27, "end": 53, "quote": text[27:53], "term": "parcel"},
+    ]}
+    labels = [label for piece in segments(text, record) for label in piece["labels"]]
+    assert {"kind": "move", "name": "listen", "detail": "the two payments"} in labels
+    assert {"kind": "penalty", "name": "wrong_facts", "detail": "parcel"} in labels

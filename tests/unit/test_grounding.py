@@ -176,6 +176,9 @@ def offers(text: str, scenario_id: str = "double-charge"):
 ])
 def test_a_committed_offer_of_this_cases_remedy_is_accepted(text):
     assert (ACCEPTED, "refund the duplicate payment") in offers(text)
+    found = judge(text)
+    resolve = evidence(found, "resolve")
+    assert resolve.quality == "fits" and "389.99" in text[resolve.start : resolve.end]
 
 
 @pytest.mark.parametrize("text", [

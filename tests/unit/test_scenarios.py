@@ -137,29 +137,19 @@ def test_scenarios_cli_lists_json():
     assert "double-charge" in {r["id"] for r in rows}
 
 
-def test_an_unknown_remedy_kind_is_named_with_its_line(tmp_path):
-    path = write_variant(tmp_path, "      kinds: [refund, credit]", "      kinds: [refnd, credit]")
+@pytest.mark.parametrize("old, new, marker, message", [
+    ("      kinds: [refund, credit]", "      kinds: [refnd, credit]", "refnd",
+     "resolutions.accept[0].kinds[0]: must be one of"),
+    ("      kinds: [waive, refund]\n", "", "name: remove the overdraft fee",
+     "resolutions.accept[1]: needs kinds or says"),
+    ("      partial: true", "      partial: sometimes", "sometimes",
+     "resolutions.accept[1].partial: expected true or false"),
+    ('problem: "the £389.99 you took twice from my account"\n', "", "id: double-charge", "problem: is missing"),
+], ids=["unknown-kind", "remedy-nobody-could-offer", "partial-not-boolean", "problem-missing"])
+def test_remedy_and_case_fields_are_checked_at_their_line(tmp_path, old, new, marker, message):
+    path = write_variant(tmp_path, old, new)
     [problem] = problems_of(path)
-    assert problem.startswith(f"{path}:{line_of(path, 'refnd')}: resolutions.accept[0].kinds[0]: must be one of")
-
-
-def test_a_remedy_nobody_could_offer_is_refused(tmp_path):
-    path = write_variant(tmp_path, "      kinds: [waive, refund]\n", "")
-    [problem] = problems_of(path)
-    assert "resolutions.accept[1]: needs kinds or says" in problem
-    assert problem.startswith(f"{path}:{line_of(path, 'name: remove the overdraft fee')}:")
-
-
-def test_partial_must_be_true_or_false(tmp_path):
-    path = write_variant(tmp_path, "      partial: true", "      partial: sometimes")
-    [problem] = problems_of(path)
-    assert problem.startswith(f"{path}:{line_of(path, 'sometimes')}: resolutions.accept[1].partial: expected true or false")
-
-
-def test_the_problem_line_is_required(tmp_path):
-    path = write_variant(tmp_path, 'problem: "the £389.99 you took twice from my account"\n', "")
-    [problem] = problems_of(path)
-    assert "problem: is missing" in problem
+    assert problem.startswith(f"{path}:{line_of(path, marker)}: {message}"), problem
 
 
 def test_the_version_changes_with_the_content(tmp_path):

@@ -14,7 +14,8 @@ function messageText(message) {
   const text = el("div", { class: "text" });
   for (const piece of message.segments || [{ text: message.text, labels: [] }]) {
     if (!piece.labels.length) { text.append(piece.text); continue; }
-    const names = piece.labels.map(l => (l.kind === "penalty" ? "penalty: " : "") + l.name).join(", ");
+    const names = piece.labels.map(l => (l.kind === "penalty" ? "penalty: " : "") + l.name +
+      (l.detail ? (l.kind === "penalty" ? " (not this customer's: " : " (restated: ") + l.detail + ")" : "")).join(", ");
     text.append(el("mark", { class: markClass(piece.labels), title: names, dataset: { labels: piece.labels.map(l => l.name).join(" ") } }, piece.text));
   }
   return text;
