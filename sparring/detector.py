@@ -114,7 +114,12 @@ class Detector:
         clarifying question earns the lesser "invited" credit; nothing of the case, nothing.
         Against one customer message (``classify``) a paraphrase may share no word with it,
         so there a sentence only has to name something: a reply of generic words alone
-        ("the issue is still happening?") is the shape of a restatement, not one."""
+        ("the issue is still happening?") is the shape of a restatement, not one. Details
+        quoted to mock the customer show they were read, not heard (the data set's ruling on
+        details used to argue; cross-validation on the train split: listen F1 0.881 -> 0.885)."""
+        if "insult" in verdict.penalties:
+            verdict.drop("listen")
+            return
         evidence = verdict.evidence_for("listen")
         if evidence is None:
             return
