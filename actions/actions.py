@@ -82,6 +82,7 @@ class ActionStartScenario(Action):
         dispatcher.utter_message(json_message={
             "type": "start",
             "scenario": scenario.summary(),
+            "playbook_version": SIMULATOR.catalogue.playbook_version,
             "mode": mode,
             "mood": state.mood,
             "patience_seconds": scenario.patience_seconds,

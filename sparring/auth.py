@@ -1,18 +1,21 @@
-"""Team-lead login for the review dashboard.
+"""Logins for the team leads' review dashboard and the trainers' page, one token each.
 
-The lead token comes from configuration, never from the repository:
+Each role's token comes from configuration, never from the repository:
 
-1. the environment variable ``SPARRING_LEAD_TOKEN`` when it is set, otherwise
-2. the file ``var/lead-token`` (``SPARRING_LEAD_TOKEN_FILE`` to put it elsewhere), which
-   is generated with :func:`secrets.token_urlsafe` the first time the web server starts
-   (``make run``) and is readable by its owner only. ``var/`` is outside git.
+1. the environment variable (``SPARRING_LEAD_TOKEN``, ``SPARRING_TRAINER_TOKEN``) when it
+   is set, otherwise
+2. a file (``var/lead-token``, ``var/trainer-token``; ``SPARRING_LEAD_TOKEN_FILE`` /
+   ``SPARRING_TRAINER_TOKEN_FILE`` to put it elsewhere), generated with
+   :func:`secrets.token_urlsafe` the first time the web server starts (``make run``) and
+   readable by its owner only. ``var/`` is outside git.
 
-A lead signs in once with the token and their name; the server then sets a cookie that is
-signed with a key derived from the token (HMAC-SHA256), names the lead (so overrides say
-who made them) and expires after :data:`COOKIE_MAX_AGE`. Changing the token signs every
-lead out. Scripts may instead send ``Authorization: Bearer <token>``.
+A lead or trainer signs in once with the token and their name; the server then sets a
+cookie that is signed with a key derived from the token (HMAC-SHA256), names them (so
+overrides and published scenarios say who made them) and expires after
+:data:`COOKIE_MAX_AGE`. Changing a token signs everyone of that role out; one role's cookie
+never opens the other's pages. Scripts may instead send ``Authorization: Bearer <token>``.
 
-``python -m sparring.auth`` makes sure a token exists and prints where it is.
+``python -m sparring.auth [lead|trainer]`` makes sure a token exists and prints where it is.
 """
 
 from __future__ import annotations
@@ -25,37 +28,56 @@ import os
 import secrets
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN_ENV = "SPARRING_LEAD_TOKEN"
-TOKEN_FILE_ENV = "SPARRING_LEAD_TOKEN_FILE"
-COOKIE = "sparring_lead"
 COOKIE_MAX_AGE = 12 * 3600
 MIN_TOKEN_LENGTH = 16
 MAX_NAME_LENGTH = 80
 
 
+@dataclass(frozen=True)
+class Role:
+    """Who signs in where: each role has its own token, cookie and part of the site."""
+
+    name: str  # "lead", "trainer": also what the cookie's signing key is derived for
+    token_env: str
+    token_file_env: str
+    cookie: str
+    path: str  # the part of the site the cookie is sent to
+
+    def default_token_file(self) -> Path:
+        return ROOT / "var" / f"{self.name}-token"
+
+
+LEAD = Role("lead", "SPARRING_LEAD_TOKEN", "SPARRING_LEAD_TOKEN_FILE", "sparring_lead", "/review")
+TRAINER = Role("trainer", "SPARRING_TRAINER_TOKEN", "SPARRING_TRAINER_TOKEN_FILE", "sparring_trainer", "/trainer")
+ROLES = {role.name: role for role in (LEAD, TRAINER)}
+# The lead's, by their long-standing names.
+TOKEN_ENV, TOKEN_FILE_ENV, COOKIE = LEAD.token_env, LEAD.token_file_env, LEAD.cookie
+
+
 class TokenError(RuntimeError):
-    """No usable lead token: the dashboard then refuses every login."""
+    """No usable token: the role's pages then refuse every login."""
 
 
-def token_file() -> Path:
-    configured = os.environ.get(TOKEN_FILE_ENV)
-    return Path(configured) if configured else ROOT / "var" / "lead-token"
+def token_file(role: Role = LEAD) -> Path:
+    configured = os.environ.get(role.token_file_env)
+    return Path(configured) if configured else role.default_token_file()
 
 
-def load_token(create: bool = True) -> tuple[str, str]:
-    """The lead token and where it came from (for messages), generating the file if needed."""
-    configured = os.environ.get(TOKEN_ENV, "").strip()
+def load_token(create: bool = True, role: Role = LEAD) -> tuple[str, str]:
+    """The role's token and where it came from (for messages), generating the file if needed."""
+    configured = os.environ.get(role.token_env, "").strip()
     if configured:
         if len(configured) < MIN_TOKEN_LENGTH:
-            raise TokenError(f"{TOKEN_ENV} is too short: use at least {MIN_TOKEN_LENGTH} characters")
-        return configured, f"the environment variable {TOKEN_ENV}"
-    path = token_file()
+            raise TokenError(f"{role.token_env} is too short: use at least {MIN_TOKEN_LENGTH} characters")
+        return configured, f"the environment variable {role.token_env}"
+    path = token_file(role)
     if not path.exists():
         if not create:
-            raise TokenError(f"no lead token: set {TOKEN_ENV} or create {path}")
+            raise TokenError(f"no {role.name} token: set {role.token_env} or create {path}")
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -66,12 +88,12 @@ def load_token(create: bool = True) -> tuple[str, str]:
                 handle.write(secrets.token_urlsafe(24) + "\n")
     token = path.read_text(encoding="utf-8").strip()
     if len(token) < MIN_TOKEN_LENGTH:
-        raise TokenError(f"the lead token in {path} is too short: use at least {MIN_TOKEN_LENGTH} characters")
+        raise TokenError(f"the {role.name} token in {path} is too short: use at least {MIN_TOKEN_LENGTH} characters")
     return token, str(path)
 
 
 def clean_name(name: str) -> str:
-    """A lead's display name: printable, single-line, bounded."""
+    """A display name: printable, single-line, bounded."""
     name = " ".join((name or "").split())  # newlines and tabs become single spaces
     return "".join(ch for ch in name if ch.isprintable()).strip()[:MAX_NAME_LENGTH]
 
@@ -84,13 +106,15 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class LeadAuth:
-    """Checks the token and issues / verifies signed session cookies."""
+class RoleAuth:
+    """Checks a role's token and issues / verifies its signed session cookies."""
 
-    def __init__(self, token: str | None, where: str = ""):
+    def __init__(self, token: str | None, where: str = "", role: Role = LEAD):
         self.token = token
         self.where = where
-        self._key = hmac.new(token.encode(), b"sparring lead cookie v1", hashlib.sha256).digest() if token else b""
+        self.role = role
+        context = f"sparring {role.name} cookie v1".encode()
+        self._key = hmac.new(token.encode(), context, hashlib.sha256).digest() if token else b""
 
     @property
     def configured(self) -> bool:
@@ -107,7 +131,7 @@ class LeadAuth:
         return f"{payload}.{self._sign(payload)}"
 
     def verify(self, cookie: str | None, now: float | None = None) -> str | None:
-        """The lead's name for a valid, unexpired cookie; None otherwise."""
+        """The signed-in name for a valid, unexpired cookie; None otherwise."""
         if not self.token or not cookie or cookie.count(".") != 1:
             return None
         payload, signature = cookie.split(".")
@@ -125,18 +149,22 @@ class LeadAuth:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
 
 
-def lead_auth() -> LeadAuth:
-    """The configured LeadAuth; an unconfigured one (every login refused) if no token can be had."""
+def role_auth(role: Role = LEAD) -> RoleAuth:
+    """The configured RoleAuth; an unconfigured one (every login refused) if no token can be had."""
     try:
-        return LeadAuth(*load_token(create=True))
+        return RoleAuth(*load_token(create=True, role=role), role=role)
     except (TokenError, OSError) as problem:
-        print(f"warning: team-lead dashboard locked: {problem}", file=sys.stderr)
-        return LeadAuth(None)
+        print(f"warning: {role.name} pages locked: {problem}", file=sys.stderr)
+        return RoleAuth(None, role=role)
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    names = (sys.argv[1:] if argv is None else argv) or ["lead"]
+    if names[0] not in ROLES:
+        print(f"error: unknown role {names[0]!r}; use one of {', '.join(ROLES)}", file=sys.stderr)
+        return 2
     try:
-        _, where = load_token(create=True)
+        _, where = load_token(create=True, role=ROLES[names[0]])
     except (TokenError, OSError) as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 1

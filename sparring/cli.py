@@ -1,4 +1,4 @@
-"""``sparring`` command line: scenarios, lint, classify, eval, test-scenarios, report, chat.
+"""``sparring`` command line: scenarios, lint, classify, eval, test-scenarios, schema, report, chat.
 
 Imports are lazy per command: importing spaCy costs seconds, and `sparring scenarios` or
 `sparring lint` should answer at once.
@@ -86,6 +86,19 @@ def _test_scenarios(args: argparse.Namespace) -> int:
     return 1 if problems or not all(p.passed for p in plays) else 0
 
 
+def _schema(args: argparse.Namespace) -> int:
+    from sparring.schemas import SCHEMA_DIR, stale, write
+
+    if args.check:
+        outdated = stale()
+        for name in outdated:
+            print(f"{SCHEMA_DIR / name}: out of date; run `sparring schema`", file=sys.stderr)
+        return 1 if outdated else 0
+    for path in write():
+        print(path)
+    return 0
+
+
 def _chat(args: argparse.Namespace) -> int:
     from sparring.terminal import chat
 
@@ -148,6 +161,11 @@ def parser() -> argparse.ArgumentParser:
     tests.add_argument("scenarios", nargs="*", help="scenario ids (default: all)")
     tests.add_argument("--json", metavar="PATH", help="also write every play as JSON")
     tests.set_defaults(run=_test_scenarios)
+
+    schema = verbs.add_parser("schema", help="write the JSON Schemas of scenario and playbook files (schemas/) from "
+                              "the validators")
+    schema.add_argument("--check", action="store_true", help="only check the committed schemas are up to date")
+    schema.set_defaults(run=_schema)
 
     chat = verbs.add_parser("chat", help="chat in the terminal with a running `make run`")
     chat.add_argument("--url", default="http://localhost:5005", help="Rasa server (default %(default)s)")

@@ -124,11 +124,11 @@ class Detector:
         if evidence is None:
             return
         sentences = found.grounding.sentences
-        # A sentence that offers something restates the case for its own ends, and one that
-        # proposes a remedy the customer refuses ("have you tried restarting it?") shows the
-        # opposite of listening.
+        # A sentence that offers something restates the case for its own ends (its object is
+        # not listening), and one that proposes a remedy the customer refuses ("have you tried
+        # restarting it?") shows the opposite of listening.
         offering = {m.sentence for m in self.offers.mentions(found.doc) if m.frame in PROMISES}
-        offering |= {(o.start, o.end) for o in verdict.offers if o.verdict == REJECTED}
+        offering |= {(o.start, o.end) for o in verdict.offers}
         usable = [s for s in sentences if not s.foreign and (s.start, s.end) not in offering]
         asked = "cue_invitation" in found.features or "clarifying_question" in found.signals
         if case.complete:
@@ -190,7 +190,16 @@ class Detector:
         if rejected or (where is not None and where.foreign):
             verdict.drop("resolve")  # a remedy the customer refuses, or an offer about somebody else's problem
             return
+        if where is not None and where.grounded and not self._does_something(found, where):
+            verdict.drop("resolve")  # "I can see your account was blocked on 2 October": a restatement
+            return
         verdict.replace_evidence(_with(evidence, quality=SPECIFIC if where is not None and where.grounded else STOCK))
+
+    def _does_something(self, found: Detection, sentence) -> bool:
+        """A remedy named, or the agent committing to an action, in this sentence."""
+        text = found.doc.text[sentence.start:sentence.end]
+        named = any(sentence.start <= m.start < sentence.end for m in self.offers.mentions(found.doc))
+        return named or self.offers.commits(text)
 
 def _containing(sentences, char: int):
     return next((s for s in sentences if s.start <= char < s.end), None)

@@ -94,12 +94,13 @@ class SentenceGrounding:
 
     @property
     def grounded(self) -> bool:
-        """Does this sentence stand on the case? A specific or a paraphrase concept of it, or
-        two of its words (one, in a question about it), and nothing of another case. One
-        shared word alone is too often chance ("running" and "the run of units")."""
+        """Does this sentence stand on the case? A specific or a paraphrase of it in several
+        words ("two payments"), or two of its words (one, in a question about it), and nothing
+        of another case. One shared word alone is too often chance ("running" and "the run of
+        units", "you feel stuck" and a parcel stuck at a hub)."""
         if not self.shared or self.foreign:
             return False
-        strong = any(t.specific or t.kind == "concept" for t in self.shared)
+        strong = any(t.specific or (t.kind == "concept" and " " in t.text.strip()) for t in self.shared)
         return strong or len({t.key for t in self.shared}) >= (1 if self.question else 2)
 
     def facts(self) -> list[str]:
@@ -159,6 +160,7 @@ class Grounder:
         framing = data["framing"]
         self.future = frozenset(framing["future"])
         self.new_reference = frozenset(framing["new_reference"])
+        self.amount_limits = tuple(framing["amount_limits"])
         self.address = frozenset(framing["address"])
         self.titles = frozenset(framing["titles"])
         self.not_names = frozenset(framing["not_names"]) | frozenset(data["dates"]["months"]) | frozenset(
@@ -295,6 +297,9 @@ class Grounder:
         before = {t.lower_ for t in doc[max(sentence.start, tokens[0] - 4): tokens[0]]}
         if specific.kind == "id":
             return not (before & self.new_reference)
+        preceding = " ".join(t.lower_ for t in doc[max(sentence.start, tokens[0] - 4): tokens[0]])
+        if any(f" {limit} " in f" {preceding} " for limit in self.amount_limits):
+            return False  # "up to €300": a limit the agent sets
         lemmas = {_lemma(t) for t in sentence}
         return not (lemmas & self.credit_words) or bool(lemmas & self.refund_words)
 
@@ -340,6 +345,8 @@ class Grounder:
             return "name"
         if previous is None:
             return None  # a capital at the start of a sentence says nothing
+        if {t.lower_ for t in token.sent} & self.future:
+            return None  # "I've escalated it to Ruth Delaney": the agent's own commitment
         if previous.lower_ in self.places or (following is not None and _lemma(following) in self.topics):
             return "place"
         return None

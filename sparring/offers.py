@@ -155,6 +155,13 @@ class OfferReader:
             return "question"
         return "bare"
 
+    def commits(self, sentence_text: str) -> bool:
+        """Does the sentence commit the agent to doing something ("I'm checking it now"),
+        rather than seeing or saying ("I can see your account was blocked")?"""
+        low = sentence_text.lower()
+        return any(self._acts(low, at) for marker in self.markers["commitment"]
+                   if (at := _find_words(low, marker)) >= 0)
+
     def _acts(self, low: str, at: int) -> bool:
         """Does the commitment at ``at`` commit to doing something? "I can see ..." and "I'm
         sorry ..." do not; "I'm" commits only before an action ("I'm refunding")."""

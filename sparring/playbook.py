@@ -52,7 +52,7 @@ def weights_spec() -> ys.Spec:
             checker.fail(node, where, f"must add up to 100, they add up to {sum(weights.values())}")
         return weights
 
-    return check
+    return ys.with_schema(check, {**ys.schema_of(each), "description": "the four weights add up to 100"})
 
 
 _RUBRIC_SPEC = ys.mapping(
@@ -89,18 +89,10 @@ _PERSONA_SPEC = ys.mapping(
 )
 
 
-def _personas_spec(checker: ys.Checker, node, where: str):
-    return ys.mapping({
-        "abusive_words": ys.Key(ys.list_of(ys.text()), required=False, default=[]),
-        "personas": ys.Key(_persona_map),
-    })(checker, node, where)
-
-
-def _persona_map(checker: ys.Checker, node, where: str):
-    if not isinstance(node, ys.yaml.MappingNode):
-        checker.fail(node, where, "expected a mapping of persona name to persona")
-        return None
-    return {str(k.value): _PERSONA_SPEC(checker, v, f"{where}.{k.value}") for k, v in node.value}
+_PERSONAS_SPEC = ys.mapping({
+    "abusive_words": ys.Key(ys.list_of(ys.text()), required=False, default=[]),
+    "personas": ys.Key(ys.named(_PERSONA_SPEC, "persona name to persona")),
+})
 
 
 @dataclass(frozen=True)
@@ -168,7 +160,7 @@ def load_rubric(path: Path = PLAYBOOK_DIR / "rubric.yml") -> Rubric:
 
 
 def load_personas(path: Path = PLAYBOOK_DIR / "personas.yml") -> dict[str, Persona]:
-    data = ys.load(path, _personas_spec)
+    data = ys.load(path, _PERSONAS_SPEC)
     abusive = frozenset(word.lower() for word in data["abusive_words"] or ())
     return {
         name: Persona(name, p["description"], p["at_top"], p["mood_effects"], p["lines"], abusive)

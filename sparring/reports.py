@@ -143,6 +143,8 @@ class Review:
             "trainee": s.trainee,
             "scenario_id": s.scenario_id,
             "scenario_title": self.scenario_title,
+            "scenario_version": s.scenario_version,
+            "playbook_version": s.playbook_version,
             "persona": self.persona,
             "mode": s.mode,
             "started_at": s.started_at,

@@ -159,6 +159,17 @@ class Runner:
         return plays
 
 
+    def run_for(self, suite: Suite, scenario_id: str) -> list[Play]:
+        """Every play that concerns one scenario: its own scripts, the checks played against
+        it, and its good scripts played against every other scenario."""
+        plays = self.run(suite, [scenario_id])
+        for other in suite.scripts:
+            if other != scenario_id:
+                plays.extend(self.play(other, s, "cross", scenario_id)
+                             for s in suite.scripts.get(scenario_id, ()) if s.kind == "good")
+        return plays
+
+
 def missing_tests(suite: Suite, scenario_ids: Iterable[str]) -> list[str]:
     """Scenarios without a good, a mediocre and a bad script of their own."""
     missing = []

@@ -7,12 +7,12 @@ edit one and use it in the next conversation. A file with any problem is refused
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from sparring import versions
 from sparring import yamlschema as ys
 from sparring.checklist import MOVES
 from sparring.language import DEFAULT_LANGUAGE, available_languages, load_language
@@ -90,6 +90,7 @@ class Scenario:
         """What a start screen or `sparring scenarios` shows."""
         return {
             "id": self.id,
+            "version": self.version,
             "title": self.title,
             "persona": self.persona,
             "difficulty": self.difficulty,
@@ -182,7 +183,8 @@ def _offerable(spec: ys.Spec) -> ys.Spec:
             checker.fail(node, where, "needs kinds or says: how would a trainee offer it?")
         return value
 
-    return check
+    offerable = [{"required": [key], "properties": {key: {"minItems": 1}}} for key in ("kinds", "says")]
+    return ys.with_schema(check, {**ys.schema_of(spec), "anyOf": offerable})
 
 
 def remedy_kinds() -> tuple[str, ...]:
@@ -239,7 +241,7 @@ def load_scenario(path: Path, personas: Mapping[str, Persona]) -> Scenario:
         tips=tuple(Tip(t["when"], t["text"]) for t in rubric["tips"] or ()),
         language=data["language"],
         source=str(path),
-        version=hashlib.sha256(path.read_bytes()).hexdigest()[:12],
+        version=versions.content_version(path.read_bytes()),
     )
 
 
@@ -256,6 +258,7 @@ class Catalogue:
     problems: list[ys.Problem] = field(default_factory=list)
     personas: dict[str, Persona] = field(default_factory=dict)
     rubric: Rubric | None = None
+    playbook_version: str = ""  # of rubric.yml and personas.yml together (sparring.versions)
     _signature: tuple = ()
 
     def refresh(self) -> "Catalogue":
@@ -266,6 +269,7 @@ class Catalogue:
             return self
         self.personas = load_personas()
         self.rubric = load_rubric()
+        self.playbook_version = versions.archive("playbook", "playbook", playbook_text())
         self.scenarios, self.problems = {}, []
         for path in files:
             try:
@@ -273,6 +277,7 @@ class Catalogue:
             except ys.InvalidFile as invalid:
                 self.problems.extend(invalid.problems)
                 continue
+            versions.archive("scenarios", scenario.id, path.read_bytes())
             self.scenarios[scenario.id] = scenario
         self._signature = signature
         return self
@@ -282,6 +287,12 @@ class Catalogue:
 
     def persona_of(self, scenario: Scenario) -> Persona:
         return self.personas[scenario.persona]
+
+
+def playbook_text() -> bytes:
+    """The playbook as one text (rubric, then personas): what a playbook version is of."""
+    return b"".join(f"# playbook/{name}\n".encode() + (PLAYBOOK_DIR / name).read_bytes()
+                    for name in ("rubric.yml", "personas.yml"))
 
 
 def lint(paths: list[Path]) -> list[ys.Problem]:

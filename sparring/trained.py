@@ -17,7 +17,10 @@ set-up whenever its inputs change; the held-out test split is never seen here.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Sequence
 
@@ -150,9 +153,23 @@ def load_or_train(model_dir: Path = MODEL_DIR, rules: RuleDetector | None = None
     from sparring.evaluation import load_split
 
     model = train(load_split("train"), rules or RuleDetector())
-    model.save(model_dir)
-    stamp.write_text(wanted)
+    _save_whole(model, model_dir, wanted)
     return model
+
+
+def _save_whole(model: ChecklistModel, model_dir: Path, stamp: str) -> None:
+    """Save beside the model folder, then swap it in: another process (the action server, a
+    test run) never loads a half-written model, and two trainings never mix their files."""
+    model_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".checklist-", dir=model_dir.parent))
+    staging.chmod(0o755)  # mkdtemp's folder is private; the model is not
+    model.save(staging)
+    (staging / "inputs.sha256").write_text(stamp)
+    retired = model_dir.with_name(f".retired-{os.getpid()}-{model_dir.name}")
+    if model_dir.exists():
+        model_dir.rename(retired)
+    staging.rename(model_dir)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 if __name__ == "__main__":  # `python -m sparring.trained`: train now if the inputs changed (set-up)

@@ -59,6 +59,8 @@ class Session:
     persona: str = ""
     scenario_title: str = ""
     opening_mood: float | None = None
+    scenario_version: str = ""  # the scenario text and playbook played against (sparring.versions)
+    playbook_version: str = ""
 
     @property
     def duration_seconds(self) -> float:
@@ -89,6 +91,8 @@ class Session:
             "trainee": self.trainee,
             "scenario_id": self.scenario_id,
             "scenario_title": self.scenario_title,
+            "scenario_version": self.scenario_version,
+            "playbook_version": self.playbook_version,
             "persona": self.persona,
             "mode": self.mode,
             "started_at": self.started_at,
@@ -244,6 +248,8 @@ class _Folder:
                 scenario = custom.get("scenario") or {}
                 run.persona = str(scenario.get("persona") or "")
                 run.scenario_title = str(scenario.get("title") or "")
+                run.scenario_version = str(scenario.get("version") or "")
+                run.playbook_version = str(custom.get("playbook_version") or "")
                 if isinstance(custom.get("mood"), (int, float)):
                     run.opening_mood = float(custom["mood"])
             if event.get("text"):

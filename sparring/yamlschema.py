@@ -4,6 +4,10 @@ Trainers edit scenarios by hand and review them in git; a bare "KeyError" or a m
 without a line number sends them hunting. This module walks PyYAML's node tree (which
 keeps line numbers) instead of the plain parsed data, so every error points at the exact
 line, and collects every error of a file in one pass instead of stopping at the first.
+
+Every spec also carries the JSON Schema of what it accepts (``schema_of``), so the schema
+editors use to complete and check fields is generated from this one validator, never
+written twice (``sparring.schemas``).
 """
 
 from __future__ import annotations
@@ -50,6 +54,26 @@ class Checker:
 
 Spec = Callable[[Checker, yaml.Node, str], Any]
 
+
+def with_schema(check: Spec, schema: dict) -> Spec:
+    """Attach the JSON Schema of what ``check`` accepts (for specs written by hand)."""
+    check.json_schema = schema  # type: ignore[attr-defined]
+    return check
+
+
+def schema_of(spec: Spec) -> dict:
+    """The JSON Schema of what ``spec`` accepts."""
+    return dict(spec.json_schema)  # type: ignore[attr-defined]
+
+
+def described(spec: Spec, description: str) -> Spec:
+    """The same spec, with a description for editors (shown when completing the field)."""
+
+    def check(checker: Checker, node: yaml.Node, where: str):
+        return spec(checker, node, where)
+
+    return with_schema(check, {**schema_of(spec), "description": description})
+
 # Resolves scalar nodes with YAML's own typing rules; needs no stream of its own.
 _CONSTRUCTOR = yaml.SafeLoader("")
 
@@ -87,7 +111,8 @@ def text(min_length: int = 1) -> Spec:
             return None
         return result
 
-    return check
+    # Numbers are accepted as text too (a trainer may write `mentions: [4417]`).
+    return with_schema(check, {"type": ["string", "number"], "minLength": min_length, "pattern": r"\S"})
 
 
 def number(low: float, high: float, integer: bool = False) -> Spec:
@@ -103,7 +128,7 @@ def number(low: float, high: float, integer: bool = False) -> Spec:
             return None
         return value
 
-    return check
+    return with_schema(check, {"type": "integer" if integer else "number", "minimum": low, "maximum": high})
 
 
 def boolean() -> Spec:
@@ -115,7 +140,7 @@ def boolean() -> Spec:
             return None
         return value
 
-    return check
+    return with_schema(check, {"type": "boolean"})
 
 
 def one_of(choices: Sequence[str]) -> Spec:
@@ -126,7 +151,7 @@ def one_of(choices: Sequence[str]) -> Spec:
             return None
         return value
 
-    return check
+    return with_schema(check, {"enum": list(choices)})
 
 
 def list_of(item: Spec, min_items: int = 1) -> Spec:
@@ -139,7 +164,7 @@ def list_of(item: Spec, min_items: int = 1) -> Spec:
         values = [item(checker, child, f"{where}[{i}]") for i, child in enumerate(node.value)]
         return [v for v in values if v is not None]
 
-    return check
+    return with_schema(check, {"type": "array", "items": schema_of(item), "minItems": min_items})
 
 
 @dataclass(frozen=True)
@@ -177,7 +202,12 @@ def mapping(keys: Mapping[str, Key]) -> Spec:
                     result[name] = key.default
         return result
 
-    return check
+    return with_schema(check, {
+        "type": "object",
+        "properties": {name: schema_of(key.spec) for name, key in keys.items()},
+        "required": [name for name, key in keys.items() if key.required],
+        "additionalProperties": False,
+    })
 
 
 def dict_of(key_choices: Sequence[str], value: Spec) -> Spec:
@@ -199,7 +229,20 @@ def dict_of(key_choices: Sequence[str], value: Spec) -> Spec:
                 result[name] = checked
         return result
 
-    return check
+    return with_schema(check, {"type": "object", "properties": {name: schema_of(value) for name in key_choices},
+                                "additionalProperties": False})
+
+
+def named(value: Spec, what: str) -> Spec:
+    """A mapping of free names (persona names, say) to values of one spec."""
+
+    def check(checker: Checker, node: yaml.Node, where: str) -> dict | None:
+        if not isinstance(node, yaml.MappingNode):
+            checker.fail(node, where, f"expected a mapping of {what}")
+            return None
+        return {str(k.value): value(checker, v, f"{where}.{k.value}") for k, v in node.value}
+
+    return with_schema(check, {"type": "object", "additionalProperties": schema_of(value)})
 
 
 def either(first: Spec, second: Spec, first_when: type) -> Spec:
@@ -208,7 +251,7 @@ def either(first: Spec, second: Spec, first_when: type) -> Spec:
     def check(checker: Checker, node: yaml.Node, where: str) -> Any:
         return (first if isinstance(node, first_when) else second)(checker, node, where)
 
-    return check
+    return with_schema(check, {"anyOf": [schema_of(first), schema_of(second)]})
 
 
 def load(path: Path, spec: Spec) -> dict:

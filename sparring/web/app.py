@@ -1,4 +1,6 @@
-"""The aiohttp application: static pages, the scenario list, a trainee's own transcript."""
+"""The aiohttp application: the trainees' chat page, the scenario list, a trainee's own
+transcript, the team leads' review (``sparring.web.review``) and the trainers' page
+(``sparring.web.trainer``)."""
 
 from __future__ import annotations
 
@@ -65,9 +67,10 @@ async def own_transcript(request: web.Request) -> web.Response:
 
 
 def create_app(config: WebConfig) -> web.Application:
-    from sparring.web import review
+    from sparring.web import review, trainer
 
-    app = web.Application(client_max_size=64 * 1024)
+    # A scenario being edited on the trainers' page is the largest body anyone sends.
+    app = web.Application(client_max_size=256 * 1024)
     app[CONFIG] = config
     app[CATALOGUE] = Catalogue()
     app[STORE] = TranscriptStore(config.database_url)
@@ -78,4 +81,5 @@ def create_app(config: WebConfig) -> web.Application:
     app.router.add_get("/api/sessions/{sender_id}/transcript", own_transcript)
     app.router.add_static("/static/chat/", STATIC_DIR / "chat")  # the dashboard serves its own, behind login
     review.setup(app)
+    trainer.setup(app)
     return app

@@ -20,153 +20,23 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import urllib.parse
-from functools import wraps
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from aiohttp import web
 
-from sparring import auth as lead_auth
-from sparring import reports
+from sparring import auth
+from sparring import reports, versions
 from sparring.overrides import InvalidOverride
+from sparring.web.access import SIGNED_IN, Access, Handler, same_origin, secure
 
 STATIC = Path(__file__).with_name("static") / "review"
 ASSETS = {"review.css": "text/css", "common.js": "text/javascript", "index.js": "text/javascript",
           "session.js": "text/javascript", "trainee.js": "text/javascript"}
-AUTH = web.AppKey("lead_auth", lead_auth.LeadAuth)
 REVIEWER = web.AppKey("reviewer", reports.Reviewer)
-LEAD = "sparring.lead"
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null" on the login form
-    "Cache-Control": "no-store",
-}
+LEADS = Access(auth.LEAD, "team-lead review", "overrides are signed with it", web.AppKey("lead_auth", auth.RoleAuth))
+lead_page, lead_api = LEADS.page, LEADS.api
 PRINT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; "
              "frame-ancestors 'none'")
-
-
-def _secure(response: web.StreamResponse, csp: str | None = None) -> web.StreamResponse:
-    response.headers.update(SECURITY_HEADERS)
-    if csp:
-        response.headers["Content-Security-Policy"] = csp
-    return response
-
-
-def _current_lead(request: web.Request) -> str | None:
-    checker = request.app[AUTH]
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer ") and checker.check_token(header[7:]):
-        return "api"
-    return checker.verify(request.cookies.get(lead_auth.COOKIE))
-
-
-def _login_url(request: web.Request) -> str:
-    return "/review/login?" + urllib.parse.urlencode({"next": request.path_qs})
-
-
-def lead_page(handler: Handler) -> Handler:
-    """Pages: redirect to the login page unless a lead is signed in."""
-
-    @wraps(handler)
-    async def wrapper(request: web.Request) -> web.StreamResponse:
-        lead = _current_lead(request)
-        if lead is None:
-            return _secure(_redirect(_login_url(request), 302))
-        request[LEAD] = lead
-        return _secure(await handler(request))
-
-    return wrapper
-
-
-def lead_api(handler: Handler) -> Handler:
-    """API and exports: 401 unless a lead is signed in."""
-
-    @wraps(handler)
-    async def wrapper(request: web.Request) -> web.StreamResponse:
-        lead = _current_lead(request)
-        if lead is None:
-            return _secure(web.json_response({"error": "login_required", "login": "/review/login"}, status=401,
-                                             headers={"WWW-Authenticate": 'Bearer realm="sparring-review"'}))
-        request[LEAD] = lead
-        try:
-            return _secure(await handler(request), getattr(handler, "csp", None))
-        except ValueError as bad:  # bad filter, date or sort given in the query
-            return _secure(web.json_response({"error": "bad_request", "message": str(bad)}, status=400))
-
-    return wrapper
-
-
-def _redirect(location: str, status: int = 303) -> web.Response:
-    return web.Response(status=status, headers={"Location": location})
-
-
-def _same_origin(request: web.Request) -> bool:
-    origin = request.headers.get("Origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urllib.parse.urlparse(origin).netloc == request.host
-
-
-# ------------------------------------------------------------------------ login
-
-
-def _login_page(error: str = "", next_url: str = "/review/", status: int = 200) -> web.Response:
-    page = (STATIC / "login.html").read_text(encoding="utf-8")
-    page = page.replace("{{error}}", _escape(error)).replace("{{next}}", _escape(next_url))
-    page = page.replace("{{error_hidden}}", "" if error else "hidden")
-    return _secure(web.Response(text=page, content_type="text/html", status=status))
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text, quote=True)
-
-
-def _safe_next(value: str | None) -> str:
-    value = value or "/review/"
-    if not value.startswith("/review") or value.startswith("//") or "\\" in value or "\n" in value or "\r" in value:
-        return "/review/"
-    return value
-
-
-async def login_form(request: web.Request) -> web.StreamResponse:
-    if not request.app[AUTH].configured:
-        return _login_page("The dashboard is locked: no lead token is configured on the server.", status=503)
-    return _login_page(next_url=_safe_next(request.query.get("next")))
-
-
-async def login(request: web.Request) -> web.StreamResponse:
-    checker = request.app[AUTH]
-    form = await request.post()
-    next_url = _safe_next(form.get("next"))
-    if not checker.configured:
-        return _login_page("The dashboard is locked: no lead token is configured on the server.", status=503)
-    if not _same_origin(request):
-        return _login_page("Please sign in from this page.", next_url, status=403)
-    name = lead_auth.clean_name(str(form.get("name") or ""))
-    if not checker.check_token(str(form.get("token") or "")):
-        await asyncio.sleep(0.3)  # slow down guessing
-        return _login_page("That token is not right.", next_url, status=401)
-    if not name:
-        return _login_page("Please give your name: overrides are signed with it.", next_url, status=400)
-    response = _redirect(next_url)
-    response.set_cookie(lead_auth.COOKIE, checker.issue(name), max_age=lead_auth.COOKIE_MAX_AGE, path="/review",
-                        httponly=True, samesite="Strict", secure=request.secure)
-    return _secure(response)
-
-
-async def logout(request: web.Request) -> web.StreamResponse:
-    response = _redirect("/review/login")
-    response.del_cookie(lead_auth.COOKIE, path="/review")
-    return _secure(response)
 
 
 # ------------------------------------------------------------------------ pages
@@ -176,7 +46,7 @@ async def asset(request: web.Request) -> web.StreamResponse:
     name = request.match_info["name"]
     if name not in ASSETS:
         raise web.HTTPNotFound()
-    return _secure(web.FileResponse(STATIC / name, headers={"Content-Type": ASSETS[name]}))
+    return secure(web.FileResponse(STATIC / name, headers={"Content-Type": ASSETS[name]}))
 
 
 def _page(name: str) -> Handler:
@@ -185,10 +55,6 @@ def _page(name: str) -> Handler:
 
     handler.__name__ = f"page_{name.split('.')[0]}"
     return lead_page(handler)
-
-
-async def to_index(request: web.Request) -> web.StreamResponse:
-    return _redirect("/review/", 302)
 
 
 # ------------------------------------------------------------------------ API
@@ -209,7 +75,7 @@ def _sort(request: web.Request) -> tuple[str, bool]:
 
 
 async def api_me(request: web.Request) -> web.Response:
-    return web.json_response({"lead": request[LEAD]})
+    return web.json_response({"lead": request[SIGNED_IN]})
 
 
 async def api_options(request: web.Request) -> web.Response:
@@ -234,11 +100,11 @@ async def _one(request: web.Request) -> reports.Review:
 
 async def api_session(request: web.Request) -> web.Response:
     review = await _one(request)
-    return web.json_response({**review.detail(), "lead": request[LEAD]})
+    return web.json_response({**review.detail(), "lead": request[SIGNED_IN]})
 
 
 async def api_override(request: web.Request) -> web.Response:
-    if not _same_origin(request) or request.content_type != "application/json":
+    if not same_origin(request) or request.content_type != "application/json":
         return web.json_response({"error": "forbidden", "message": "send JSON from the dashboard"}, status=403)
     try:
         body = await request.json()
@@ -250,7 +116,7 @@ async def api_override(request: web.Request) -> web.Response:
     try:
         override = await _run(request, reviewer.override, str(body.get("session_id") or ""), str(body.get("kind") or ""),
                               str(body.get("target") or ""), body.get("value"), str(body.get("reason") or ""),
-                              request[LEAD])
+                              request[SIGNED_IN])
     except LookupError:
         return web.json_response({"error": "not_found", "message": "no such session"}, status=404)
     except InvalidOverride as invalid:
@@ -289,6 +155,14 @@ def _export(fmt: str) -> Handler:
     return lead_api(handler)
 
 
+async def version(request: web.Request) -> web.Response:
+    """An archived scenario or playbook text, as a session was played against it."""
+    text = versions.read(request.query.get("kind", ""), request.query.get("name", ""), request.query.get("version", ""))
+    if text is None:
+        raise web.HTTPNotFound(text="no such version in the archive (var/versions/)")
+    return web.Response(text=text, content_type="text/plain", charset="utf-8")
+
+
 async def printable(request: web.Request) -> web.Response:
     review = await _one(request)
     return web.Response(text=reports.to_html([review], title=f"Scorecard {review.session.session_id}"),
@@ -302,14 +176,10 @@ def setup(app: web.Application) -> None:
     """Register the review routes on the web application."""
     from sparring.web.app import CONFIG, STORE
 
-    app[AUTH] = lead_auth.lead_auth()
+    LEADS.setup(app)
     store = app.get(STORE)
     app[REVIEWER] = reports.Reviewer(app[CONFIG].database_url, store=store)
     routes = app.router
-    routes.add_get("/review", to_index)
-    routes.add_get("/review/login", login_form)
-    routes.add_post("/review/login", login)
-    routes.add_post("/review/logout", logout)
     routes.add_get("/review/assets/{name}", asset)
     routes.add_get("/review/", _page("index.html"))
     routes.add_get("/review/session", _page("session.html"))
@@ -324,3 +194,4 @@ def setup(app: web.Application) -> None:
     for fmt in reports.FORMATS:
         routes.add_get(f"/review/export.{fmt}", _export(fmt))
     routes.add_get("/review/scorecard.html", lead_api(printable))
+    routes.add_get("/review/version", lead_api(version))

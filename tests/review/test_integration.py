@@ -16,7 +16,7 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from sparring.auth import COOKIE, LeadAuth
+from sparring.auth import COOKIE, RoleAuth
 from tests.review.conftest import HOSTILE, LEAD_TOKEN, Lead
 
 PAGES = ["/review/", "/review/session?id=x:1", "/review/trainee?name=Ana"]
@@ -172,8 +172,8 @@ def test_pages_send_strangers_to_the_login(review_servers, path):
 
 def test_api_and_exports_refuse_anyone_but_a_lead(review_servers, conversations):
     base = review_servers.web_url
-    other = LeadAuth("not-the-real-token-" + "x" * 10).issue("Mallory")
-    real = LeadAuth(LEAD_TOKEN)
+    other = RoleAuth("not-the-real-token-" + "x" * 10).issue("Mallory")
+    real = RoleAuth(LEAD_TOKEN)
     cookies = [None, {COOKIE: "garbage"}, {COOKIE: other}, {COOKIE: real.issue("Lee", now=0)},
                {COOKIE: real.issue("Lee")[:-2] + "xx"}]
     for path in API:

@@ -49,7 +49,7 @@ def test_no_token_means_a_locked_dashboard(monkeypatch, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setenv(auth.TOKEN_FILE_ENV, str(blocker / "lead-token"))  # cannot be created
-    checker = auth.lead_auth()
+    checker = auth.role_auth()
     assert not checker.configured and not checker.check_token("") and checker.verify("a.b") is None
 
 
@@ -59,13 +59,13 @@ def test_default_token_location_is_outside_git():
 
 
 def test_cookie_names_the_lead_and_cannot_be_forged():
-    checker = auth.LeadAuth("t" * 24)
+    checker = auth.RoleAuth("t" * 24)
     cookie = checker.issue("Lee\nLead\x00")
     assert checker.verify(cookie) == "Lee Lead"
     payload, signature = cookie.split(".")
     forged = auth._b64(b'{"lead":"Mallory","exp":9999999999}')
     assert checker.verify(f"{forged}.{signature}") is None
-    assert auth.LeadAuth("u" * 24).verify(cookie) is None  # another token signs everyone out
+    assert auth.RoleAuth("u" * 24).verify(cookie) is None  # another token signs everyone out
     assert checker.verify(checker.issue("Lee", now=0)) is None  # expired
     for junk in ("", "garbage", "a.b.c", ".", "%%%.***"):
         assert checker.verify(junk) is None

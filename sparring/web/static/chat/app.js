@@ -15,7 +15,8 @@
   var MOVE_NAMES = { listen: "Listen", empathize: "Empathize", apologize: "Apologize", resolve: "Resolve" };
   var PERSONAS = {
     angry: "Angry", legal_threat: "Threatens legal action", abusive: "Abusive", impatient: "Impatient",
-    indecisive: "Indecisive", unreasonable_demand: "Unreasonable demands"
+    indecisive: "Indecisive", unreasonable_demand: "Unreasonable demands", talkative: "Talkative",
+    public_exposure: "Threatens to go public"
   };
   var PENALTIES = {
     blame: "Blamed the customer", argue: "Argued", dismiss: "Dismissed the problem", insult: "Rude or sarcastic",

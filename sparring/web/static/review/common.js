@@ -31,8 +31,9 @@ function svg(tag, attrs, text) {
   return node;
 }
 
-function loginUrl() {
-  return "/review/login?next=" + encodeURIComponent(location.pathname + location.search);
+function loginUrl() {  // the login of the part of the site this page is in (/review, /trainer)
+  const base = "/" + location.pathname.split("/")[1];
+  return base + "/login?next=" + encodeURIComponent(location.pathname + location.search);
 }
 
 async function api(path, options) {

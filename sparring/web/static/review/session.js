@@ -137,6 +137,7 @@ function render(data) {
     `${data.turns} replies`, "persona " + data.persona, data.mode, "outcome: " + (OUTCOME_TEXT[data.outcome] || data.outcome),
     data.mean_response_seconds !== null ? "mean answer time " + fmtNumber(data.mean_response_seconds) + " s" : ""]
     .filter(Boolean).join(" · ");
+  renderVersions(data);
   const link = document.getElementById("trainee-link");
   link.replaceChildren(data.trainee ? el("a", { href: traineeUrl(data.trainee), text: "Progress of " + data.trainee }) : "");
   document.getElementById("print").href = "/review/scorecard.html?id=" + encodeURIComponent(data.session_id);
@@ -144,6 +145,20 @@ function render(data) {
   renderMood(data);
   renderScorecard(data);
   renderHistory(data);
+}
+
+// Which text of the scenario and the playbook the session was played against: each opens
+// the archived version.
+function renderVersions(data) {
+  const parts = [];
+  for (const [label, kind, name, version] of [["scenario", "scenarios", data.scenario_id, data.scenario_version],
+                                              ["playbook", "playbook", "playbook", data.playbook_version]]) {
+    if (!version) continue;
+    const href = "/review/version?" + new URLSearchParams({ kind, name, version });
+    if (parts.length) parts.push(" · ");
+    parts.push(label + " version ", el("a", { href, target: "_blank", rel: "noopener", text: version, dataset: { kind } }));
+  }
+  document.getElementById("versions").replaceChildren(...(parts.length ? parts : ["played before versions were recorded"]));
 }
 
 function openOverride(kind, target, label, automatic, value) {
