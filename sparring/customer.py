@@ -222,7 +222,9 @@ class Customer:
         if "question" not in detection.signals or detection.doc is None:
             return []
         lowered = detection.doc.text.lower()
-        return [fact.answer for fact in self.scenario.facts if any(word in lowered for word in fact.asked_by)]
+        starts = [token.idx for token in detection.doc]  # "rent" is asked in "your rent", not in "current"
+        return [fact.answer for fact in self.scenario.facts
+                if any(lowered.startswith(word, start) for word in fact.asked_by for start in starts)]
 
     def _trainee_ends(self, state: CustomerState) -> list[str]:
         state.ended, state.ended_by = True, "trainee"

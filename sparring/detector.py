@@ -33,6 +33,9 @@ from sparring.thresholds import RULE_FLOORS, THRESHOLDS
 from sparring.trained import LABELS, load_or_train
 from sparring.checklist import MOVES, QUALITIES
 
+# Moves a sentence can show on its own, whatever the rest of the reply says (an apology;
+# chosen by cross-validation: apologize F1 0.949 -> 0.955, no other label changed).
+SENTENCE_MOVES = ("apologize",)
 _SENTENCE_EDGE = re.compile(r"\S.*?(?:[.!?]+(?=\s|$)|$)", re.S)
 # How well a move fits the case (sparring.checklist.QUALITIES; caps in playbook/rubric.yml).
 GROUNDED, INVITED = QUALITIES["listen"]
@@ -69,7 +72,7 @@ class Detector:
         for label in LABELS:
             evidence = rule_evidence.get(label)
             floor = RULE_FLOORS.get(label, 1.0) if evidence is not None else 1.0
-            if scores[label] < min(THRESHOLDS[label], floor):
+            if scores[label] < min(THRESHOLDS[label], floor) and not self._holds_alone(label, evidence, text, case):
                 continue
             if evidence is None:
                 sentences = sentences if sentences is not None else self._scored_sentences(text, case)
@@ -77,6 +80,19 @@ class Detector:
             verdict.add(label, "move" if label in MOVES else "penalty", evidence.start, evidence.end, scores[label])
         self._ground(verdict, found, case, scenario)
         return verdict.ordered()
+
+    def _holds_alone(self, label: str, evidence: Evidence | None, text: str, case: Case) -> bool:
+        """A move the rules found in one sentence of a long reply, which the models confirm
+        for that sentence on its own: "I'm sorry, Mr Tully." opening four sentences about
+        something else is still an apology, though it is a small part of the reply's words."""
+        if label not in SENTENCE_MOVES or evidence is None:
+            return False
+        spans = [(m.start(), m.start() + len(m.group().rstrip(" .!?"))) for m in _SENTENCE_EDGE.finditer(text)]
+        sentence = next(((start, end) for start, end in spans if start <= evidence.start < end), None)
+        if sentence is None or sentence == (0, len(text.rstrip(" .!?"))):
+            return False
+        alone = text[sentence[0]:sentence[1]]
+        return self.model.scores(alone, self.rules.detect(alone, case))[label] >= THRESHOLDS[label]
 
     def _scored_sentences(self, text: str, case: Case) -> list[tuple[int, int, dict]]:
         """Each sentence's span and the models' scores for it alone (no scores needed when

@@ -51,6 +51,17 @@ class Term:
     def specific(self) -> bool:
         return self.kind in ("number", "money", "id", "date", "weekday", "time")
 
+    @property
+    def telling(self) -> bool:
+        """A specific that on its own shows which case is meant: an amount, a reference, a
+        full date, a time. A small count ("50 miles" and "about fifty times") or a day of the
+        month without one ("the 6th") often matches by chance."""
+        if self.kind == "number":
+            return "." in self.key or float(self.key) >= 100
+        if self.kind == "date":
+            return not self.key.endswith("/?")
+        return self.specific
+
 
 @dataclass(frozen=True)
 class CaseFact:
@@ -94,14 +105,16 @@ class SentenceGrounding:
 
     @property
     def grounded(self) -> bool:
-        """Does this sentence stand on the case? A specific or a paraphrase of it in several
-        words ("two payments"), or two of its words (one, in a question about it), and nothing
-        of another case. One shared word alone is too often chance ("running" and "the run of
+        """Does this sentence stand on the case? A telling specific or a paraphrase of it in
+        several words ("two payments"), or two of its words (one, in a question about it;
+        small numbers and bare days of the month count half), and nothing of another case. One shared word alone is too often chance ("running" and "the run of
         units", "you feel stuck" and a parcel stuck at a hub)."""
         if not self.shared or self.foreign:
             return False
-        strong = any(t.specific or (t.kind == "concept" and " " in t.text.strip()) for t in self.shared)
-        return strong or len({t.key for t in self.shared}) >= (1 if self.question else 2)
+        strong = any(t.telling or (t.kind == "concept" and " " in t.text.strip()) for t in self.shared)
+        # Words count one each, small numbers and bare days of the month half.
+        weight = sum(0.5 if term.specific else 1.0 for term in {t.key: t for t in self.shared}.values())
+        return strong or weight >= (1 if self.question else 2)
 
     def facts(self) -> list[str]:
         """The facts this sentence restates, the one it restates most first (then the one
@@ -161,6 +174,11 @@ class Grounder:
         self.future = frozenset(framing["future"])
         self.new_reference = frozenset(framing["new_reference"])
         self.amount_limits = tuple(framing["amount_limits"])
+        # A sentence with one of these reports or promises the agent's own doing: its names
+        # and references are theirs ("I've escalated it to Ruth", "Mr Reilly will ring you").
+        self.agents_doing = frozenset(framing["future"]) | frozenset(framing["agent_done"])
+        # Goodwill amounts are the agent's in any commitment ("I'm adding a £20 credit").
+        self.agents_own = self.agents_doing | frozenset(framing["commitment"])
         self.address = frozenset(framing["address"])
         self.titles = frozenset(framing["titles"])
         self.not_names = frozenset(framing["not_names"]) | frozenset(data["dates"]["months"]) | frozenset(
@@ -252,12 +270,14 @@ class Grounder:
         for specific in self.reader.read(doc.text):
             tokens = [t.i for t in doc if t.idx < specific.end and t.idx + len(t.text) > specific.start]
             specific_tokens.update(tokens)
-            fact = next((topic for known, topic in case.specifics if specific.matches(known)), None)
+            known = next(((known, topic) for known, topic in case.specifics if specific.matches(known)), None)
             where = sentence_of(specific.start)
-            if fact is not None:
+            if known is not None:
                 for i in tokens:
                     marks[i] = SHARED_SPECIFIC
-                where.shared.append(Term(specific.text, specific.start, specific.end, specific.kind, specific.key, fact))
+                # "6 December" matched to the case's "the 6th" is only as telling as "the 6th".
+                key = specific.key if known[0].key == specific.key else known[0].key
+                where.shared.append(Term(specific.text, specific.start, specific.end, specific.kind, key, known[1]))
             elif case.complete and self._asserted(specific, doc, tokens):
                 where.foreign.append(Term(specific.text, specific.start, specific.end, specific.kind, specific.key))
         for token in doc:
@@ -294,14 +314,18 @@ class Grounder:
         words = {t.lower_ for t in sentence}
         if specific.kind in ("date", "weekday"):
             return not (words & self.future)
-        before = {t.lower_ for t in doc[max(sentence.start, tokens[0] - 4): tokens[0]]}
-        if specific.kind == "id":
-            return not (before & self.new_reference)
+        before = [t.lower_ for t in doc[max(sentence.start, tokens[0] - 4): tokens[0]]]
+        if specific.kind == "id":  # "your case reference is CR-55120", "I'll raise dispute DS-5521"
+            doing = _says(sentence.text, self.agents_doing)
+            issued = bool(set(before) & self.new_reference) and (doing or before[-1:] in (["is"], ["'s"]))
+            return not issued
         preceding = " ".join(t.lower_ for t in doc[max(sentence.start, tokens[0] - 4): tokens[0]])
         if any(f" {limit} " in f" {preceding} " for limit in self.amount_limits):
             return False  # "up to €300": a limit the agent sets
         lemmas = {_lemma(t) for t in sentence}
-        return not (lemmas & self.credit_words) or bool(lemmas & self.refund_words)
+        committing = _says(sentence.text, self.agents_own)
+        goodwill = committing and bool(lemmas & self.credit_words) and not lemmas & self.refund_words
+        return not goodwill  # "I'm adding a £20 credit": the agent's own; "£2,340 on your credit card": not
 
     def _foreign_words(self, doc, case: Case) -> Iterable[Term]:
         """Topic nouns, names and places the case knows nothing about."""
@@ -333,6 +357,8 @@ class Grounder:
         doc = token.doc
         previous = doc[token.i - 1] if token.i > token.sent.start else None
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if _says(token.sent.text, self.agents_doing):
+            return None  # "I've escalated it to Ruth Delaney", "Mr Reilly will ring you": the agent's own
         if previous is not None and previous.lower_.rstrip(".") in self.titles:
             return "name"
         if lowered not in self.name_like:
@@ -345,8 +371,6 @@ class Grounder:
             return "name"
         if previous is None:
             return None  # a capital at the start of a sentence says nothing
-        if {t.lower_ for t in token.sent} & self.future:
-            return None  # "I've escalated it to Ruth Delaney": the agent's own commitment
         if previous.lower_ in self.places or (following is not None and _lemma(following) in self.topics):
             return "place"
         return None
@@ -370,6 +394,13 @@ class Grounder:
                     spans.append((name, start, start + len(phrase)))
                     break
         return spans
+
+
+def _says(text: str, phrases) -> bool:
+    """Does ``text`` contain any of these words or phrases, as whole words ("i'm", "will")?"""
+    lowered = f" {_spaced(text.lower())} "
+    return any((f"{_spaced(phrase)} " if phrase.startswith("'") else f" {_spaced(phrase)} ") in lowered
+               for phrase in phrases)
 
 
 def _lemma(token) -> str:

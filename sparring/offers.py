@@ -36,8 +36,10 @@ COMMITMENT_REACH = 60
 # How far (in characters) after a remedy "has been" or "will be" still says it is done:
 # "the refund has been processed", not "... after two repairs, that must have been awful".
 DONE_REACH = 15
-# How far (in characters) after a remedy a negation still negates it ("the refund isn't possible").
+# How far (in characters) after a remedy a negation still negates it ("the refund isn't possible"),
+# and how far before its commitment ("I won't pretend I can refund it").
 NEGATION_REACH = 25
+NEGATION_BEFORE = 20
 
 
 @dataclass(frozen=True)
@@ -103,7 +105,8 @@ class OfferReader:
         return found
 
     def _phrase_spans(self, sentence, low: str, phrases: Sequence[str]) -> list[tuple[int, int]]:
-        """Single words match by lemma ("reversing" is "reverse"), phrases as written."""
+        """Single words match by lemma ("reversing" is "reverse"), phrases as written or
+        word by word by lemma ("pressing the reset" says "press the reset")."""
         spans = []
         words = {p for p in phrases if " " not in p and "'" not in p}
         for token in sentence:
@@ -121,6 +124,8 @@ class OfferReader:
             start = _find_words(low, phrase)
             if start >= 0:
                 spans.append((start, start + len(phrase)))
+            else:
+                spans.extend(_lemma_phrase_spans(sentence, phrase.split()))
         return spans
 
     def _frame(self, low: str, start: int, end: int, is_question: bool) -> str:
@@ -135,7 +140,7 @@ class OfferReader:
         nearest = max(((self._last(before, name), name)
                        for name in ("conditional", "hypothetical", "hedges", "customer_task", "suggested")),
                       default=(-1, ""))
-        window = low[commit if commit >= 0 else max(0, start - 30):_word_end(low, end + NEGATION_REACH)]
+        window = low[max(0, (commit if commit >= 0 else start) - NEGATION_BEFORE):_word_end(low, end + NEGATION_REACH)]
         if self._last(window, "negation") >= 0:
             return "negated"
         if commit >= 0 and any(a in low[commit:start] for a in self.apology):
@@ -266,6 +271,19 @@ def _word_end(text: str, at: int) -> int:
 
 def _is_word_char(ch: str) -> bool:
     return ch.isalnum() or ch in "'’"
+
+
+def _lemma_phrase_spans(sentence, words: Sequence[str]) -> list[tuple[int, int]]:
+    """Where the tokens of ``sentence`` say ``words`` in order, each by its form or lemma
+    (offsets within the sentence)."""
+    tokens = list(sentence)
+    spans = []
+    for first in range(len(tokens) - len(words) + 1):
+        run = tokens[first:first + len(words)]
+        if all(word in (token.lower_, (token.lemma_ or token.lower_).lower()) for word, token in zip(words, run)):
+            start = run[0].idx - sentence.start_char
+            spans.append((start, run[-1].idx + len(run[-1].text) - sentence.start_char))
+    return spans
 
 
 def _find_words(text: str, phrase: str) -> int:

@@ -36,7 +36,10 @@ class Specific:
 
     def matches(self, other: "Specific") -> bool:
         if self.kind in _NUMERIC and other.kind in _NUMERIC:
-            return self.key == other.key
+            if self.key != other.key:
+                return False
+            # £24 and "24 hours" are not the same specific; £389.99 and "389.99" are.
+            return self.kind == other.kind or "." in self.key or float(self.key) >= 100
         if self.kind == "date" and other.kind == "date":
             return _same_date(self.key, other.key)
         if self.kind == "id" and other.kind in ("id", "number"):
@@ -101,7 +104,9 @@ class SpecificsReader:
             found.append(Specific(kind, key, start, end, text[start:end]))
 
         for match in _IDENTIFIER.finditer(text):
-            claim("id", re.sub(r"[^a-z0-9]", "", match.group().lower()), match.start(), match.end())
+            written = match.group()
+            if any(ch.isupper() for ch in written) or sum(ch.isdigit() for ch in written) >= 4:  # not "12-month"
+                claim("id", re.sub(r"[^a-z0-9]", "", written.lower()), match.start(), match.end())
         for pattern in self.times:
             for match in pattern.finditer(text):
                 claim("time", self._time_key(match), match.start(), match.end())

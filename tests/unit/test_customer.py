@@ -92,6 +92,12 @@ def test_the_customer_answers_clarifying_questions_with_facts(sim):
     assert any(line in facts for line in turn.lines)
 
 
+def test_a_question_is_answered_only_for_words_it_asks_not_for_letters_inside_other_words(sim):
+    card = next(f.answer for f in sim.scenario("double-charge").facts if f.topic == "card")
+    assert card not in sim.reply(start(sim), "Has the duplicate been discarded yet?").lines  # "card" in "discarded"
+    assert card in sim.reply(start(sim), "Which cards do you hold with us?").lines
+
+
 def test_same_seed_replays_the_same_conversation_and_another_seed_differs(sim):
     def run(seed):
         state = start(sim, seed=seed)

@@ -212,6 +212,10 @@ def test_a_rejected_remedy_is_recognised_even_when_it_is_advice():
     assert (REJECTED, "wait for it to drop off") in offers("It should drop off your account in a few days.")
 
 
+def test_a_scenario_phrase_is_recognised_in_another_form_of_its_words():
+    assert (REJECTED, "wait for it to drop off") in offers("It's dropping off your account in a few days.")
+
+
 # --- the customer -------------------------------------------------------------------------
 
 
