@@ -53,7 +53,8 @@ cat <<MSG
 
   Sparring is running.
     Trainees, open:  http://localhost:$web_port/
-    Team leads:      http://localhost:$web_port/review/  (lead token: $(.venv/bin/python -m sparring.auth 2>&1 || true))
+    Team leads:      http://localhost:$web_port/review/   (sign in with the token in $(.venv/bin/python -m sparring.auth lead 2>&1 || true))
+    Trainers:        http://localhost:$web_port/trainer/  (sign in with the token in $(.venv/bin/python -m sparring.auth trainer 2>&1 || true))
     Terminal chat:   make shell   (in another terminal)
     REST channel:   POST http://localhost:$rasa_port/webhooks/rest/webhook
                     {"sender": "<id>", "message": "/start_scenario{\"scenario_id\": \"double-charge\", \"trainee\": \"Ana\"}"}

@@ -37,13 +37,22 @@ def _lint(args: argparse.Namespace) -> int:
     for path in missing:
         print(f"{path}:1: (file): no such file or folder", file=sys.stderr)
     problems = lint([p for p in paths if p.exists()])
+    problems += _lint_tests([p for p in paths if p.is_dir()])
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems or missing:
         print(f"{len(problems) + len(missing)} problem(s)", file=sys.stderr)
         return 1
-    print("all scenarios valid")
+    print("all scenarios and their tests valid")
     return 0
+
+
+def _lint_tests(folders: list[Path]) -> list:
+    """The scenario tests beside the scenario folders linted (``<folder>/tests/``)."""
+    from sparring.scenario_tests import load_suite
+
+    return [problem for folder in folders if (folder / "tests").is_dir()
+            for problem in load_suite(folder / "tests", known=[path.stem for path in folder.glob("*.yml")]).problems]
 
 
 def _classify(args: argparse.Namespace) -> int:
@@ -74,7 +83,9 @@ def _test_scenarios(args: argparse.Namespace) -> int:
     problems = [str(p) for p in catalogue.problems + suite.problems]
     problems += [f"unknown scenario {sid!r}" for sid in unknown]
     problems += missing_tests(suite, [sid for sid in wanted if sid in catalogue.scenarios])
-    plays = Runner(Simulator(catalogue)).run(suite, wanted)
+    runner = Runner(Simulator(catalogue))
+    known = [sid for sid in wanted if sid in catalogue.scenarios]
+    plays = runner.run_for(suite, known) if args.scenarios else runner.run(suite)
     print(report(plays))
     if args.json:
         rows = [{"check": p.check, "scenario": p.scenario_id, "source": p.source, "script": p.script.name,

@@ -10,6 +10,7 @@ the lines that are specific to its situation and falls back on its persona for t
 from __future__ import annotations
 
 import random
+import re
 from typing import AbstractSet, Mapping, Sequence, Union
 
 BANDS: tuple[str, ...] = ("high", "mid", "low")
@@ -34,6 +35,15 @@ PLAIN_KINDS: tuple[str, ...] = (
     "counter_threat",
 )
 LINE_KINDS: tuple[str, ...] = BANDED_KINDS + PLAIN_KINDS
+# What ``fill`` replaces in a customer line, and in a coaching tip ({worry}: the fact's worry).
+LINE_PLACEHOLDERS: tuple[str, ...] = ("name", "problem", "term")
+TIP_PLACEHOLDERS: tuple[str, ...] = ("name", "worry")
+_PLACEHOLDER = re.compile(r"\{([^{}\s]*)\}")
+
+
+def unknown_placeholders(text: str, known: Sequence[str]) -> list[str]:
+    """The ``{...}`` in ``text`` that ``fill`` would leave as they are (a customer would say them)."""
+    return [name for name in _PLACEHOLDER.findall(text) if name not in known]
 
 Variants = Sequence[str]
 LineBook = Mapping[str, Union[Variants, Mapping[str, Variants]]]

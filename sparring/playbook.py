@@ -12,7 +12,8 @@ from typing import Mapping
 
 from sparring import yamlschema as ys
 from sparring.checklist import MOVES, OUTCOMES, PENALTIES, QUALITIES
-from sparring.lines import BANDED_KINDS, BANDS, PLAIN_KINDS, LineBook
+from sparring.lines import (BANDED_KINDS, BANDS, LINE_PLACEHOLDERS, PLAIN_KINDS, TIP_PLACEHOLDERS, LineBook,
+                            unknown_placeholders)
 
 PLAYBOOK_DIR = Path(__file__).resolve().parent.parent / "playbook"
 
@@ -31,7 +32,24 @@ MOOD_EVENTS: tuple[str, ...] = MOVES + PENALTIES + (
     "boundary",
 )
 
-_line_list = ys.list_of(ys.text(), min_items=1)
+
+
+def filled_text(known: tuple[str, ...]) -> ys.Spec:
+    """Text whose ``{placeholders}`` are all ones ``lines.fill`` replaces: any other would be
+    said to the trainee as written."""
+
+    def rule(checker: ys.Checker, node, where: str, text: str) -> None:
+        for name in unknown_placeholders(text, known):
+            checker.fail(node, where, f"unknown placeholder {{{name}}}: use " + ", ".join(f"{{{k}}}" for k in known))
+
+    named = "|".join(known)
+    only_known = rf"^(?:[^{{]|\{{(?:{named})\}}|\{{(?![^{{}}\s]*\}}))*$"
+    return ys.with_schema(ys.refined(ys.text(), rule), {**ys.schema_of(ys.text()), "allOf": [{"pattern": only_known}]})
+
+
+customer_line = filled_text(LINE_PLACEHOLDERS)
+tip_text = filled_text(TIP_PLACEHOLDERS)
+_line_list = ys.list_of(customer_line, min_items=1)
 _banded_lines = ys.mapping({band: ys.Key(_line_list) for band in BANDS})
 
 
@@ -74,7 +92,7 @@ _RUBRIC_SPEC = ys.mapping(
         "grades": ys.Key(
             ys.list_of(ys.mapping({"min": ys.Key(ys.number(0, 100)), "grade": ys.Key(ys.text())}))
         ),
-        "tips": ys.Key(ys.mapping({finding: ys.Key(ys.text()) for finding in FINDINGS})),
+        "tips": ys.Key(ys.mapping({finding: ys.Key(tip_text) for finding in FINDINGS})),
         "praise": ys.Key(ys.mapping({move: ys.Key(ys.text()) for move in MOVES})),
     }
 )

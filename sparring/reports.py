@@ -423,8 +423,8 @@ def _cell(value) -> object:
 
 
 CSV_COLUMNS = (
-    ["session_id", "trainee", "scenario_id", "scenario_title", "persona", "mode", "started_at", "duration_seconds",
-     "turns", "outcome", "overall", "overall_auto", "grade"]
+    ["session_id", "trainee", "scenario_id", "scenario_title", "scenario_version", "playbook_version", "persona", "mode",
+     "started_at", "duration_seconds", "turns", "outcome", "overall", "overall_auto", "grade"]
     + list(MOVES)
     + [f"{m}_auto" for m in MOVES]
     + [f"{m}_overridden_by" for m in MOVES]
@@ -437,9 +437,10 @@ def csv_row(review: Review) -> dict:
     row = review.row()
     card = review.scorecard or {}
     moves = card.get("moves") or {}
-    out = {k: row.get(k) for k in ("session_id", "trainee", "scenario_id", "scenario_title", "persona", "mode",
-                                   "duration_seconds", "turns", "outcome", "overall", "overall_auto", "grade",
-                                   "mean_response_seconds", "provisional", "overridden")}
+    out = {k: row.get(k) for k in ("session_id", "trainee", "scenario_id", "scenario_title", "scenario_version",
+                                   "playbook_version", "persona", "mode", "duration_seconds", "turns", "outcome",
+                                   "overall", "overall_auto", "grade", "mean_response_seconds", "provisional",
+                                   "overridden")}
     out["started_at"] = _local(row["started_at"])
     automatic = review.move_scores(automatic=True)
     for move in MOVES:

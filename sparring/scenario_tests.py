@@ -71,8 +71,16 @@ class Play:
         return self.overall <= limit and not self.accepted
 
 
+def _score_band(checker: ys.Checker, node, where: str, band: list) -> None:
+    if len(band) != 2:
+        checker.fail(node, where, f"must be two scores, [lowest, highest]; found {len(band)}")
+    elif band[0] > band[1]:
+        checker.fail(node, where, f"the lowest score comes first: [{band[1]}, {band[0]}], not [{band[0]}, {band[1]}]")
+
+
 def _script_spec() -> ys.Spec:
-    band = ys.list_of(ys.number(0, 100, integer=True), min_items=2)
+    scores = ys.list_of(ys.number(0, 100, integer=True), min_items=2)
+    band = ys.with_schema(ys.refined(scores, _score_band), {**ys.schema_of(scores), "maxItems": 2})
     return ys.mapping({
         "name": ys.Key(ys.text()),
         "kind": ys.Key(ys.one_of(KINDS)),
@@ -92,7 +100,7 @@ _TEMPLATES_SPEC = ys.mapping({"templates": ys.Key(ys.list_of(ys.mapping({
 
 
 def _script(item: dict) -> Script:
-    low, high = item["expect"]["score"][:2]
+    low, high = item["expect"]["score"]
     return Script(item["name"], item["kind"], tuple(item["replies"]), (low, high), item["expect"]["outcome"])
 
 
@@ -103,6 +111,7 @@ class Suite:
     scripts: dict[str, list[Script]] = field(default_factory=dict)
     templates: list[Script] = field(default_factory=list)
     problems: list[ys.Problem] = field(default_factory=list)
+    unreadable: set[str] = field(default_factory=set)  # scenario ids whose test file has problems
 
 
 def load_suite(directory: Path = TESTS_DIR, known: Iterable[str] = ()) -> Suite:
@@ -118,13 +127,22 @@ def load_suite(directory: Path = TESTS_DIR, known: Iterable[str] = ()) -> Suite:
             data = ys.load(path, _FILE_SPEC)
         except ys.InvalidFile as invalid:
             suite.problems.extend(invalid.problems)
+            suite.unreadable.add(path.stem)
             continue
         if data["scenario"] != path.stem or (known and data["scenario"] not in known):
             wanted = "an existing scenario id" if data["scenario"] == path.stem else f"the file name {path.stem!r}"
-            suite.problems.append(ys.Problem(str(path), 1, "scenario", f"must be {wanted}, found {data['scenario']!r}"))
+            suite.problems.append(ys.Problem(str(path), _scenario_line(path), "scenario",
+                                             f"must be {wanted}, found {data['scenario']!r}"))
+            suite.unreadable.add(path.stem)
             continue
         suite.scripts[data["scenario"]] = [_script(item) for item in data["scripts"]]
     return suite
+
+
+def _scenario_line(path: Path) -> int:
+    """The line of a test file's ``scenario:`` (the file has just been read whole)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if line.startswith("scenario:")), 1)
 
 
 class Runner:
@@ -146,10 +164,11 @@ class Runner:
         accepted = [event.split(":", 1)[1] for r in records for event in r["events"] if event.startswith("accepted:")]
         return Play(check, scenario_id, source, script, card["overall"], card["outcome"], accepted, len(records))
 
-    def run(self, suite: Suite, only: Sequence[str] = ()) -> list[Play]:
-        """Own scripts, other scenarios' good scripts and the templates, for each scenario."""
+    def run(self, suite: Suite, only: Sequence[str] | None = None) -> list[Play]:
+        """Own scripts, other scenarios' good scripts and the templates, for each scenario
+        (or for those of ``only``)."""
         plays: list[Play] = []
-        targets = [sid for sid in suite.scripts if not only or sid in only]
+        targets = [sid for sid in suite.scripts if only is None or sid in only]
         for scenario_id in targets:
             plays.extend(self.play(scenario_id, s, "own", scenario_id) for s in suite.scripts[scenario_id])
             for other, scripts in suite.scripts.items():
@@ -159,21 +178,22 @@ class Runner:
         return plays
 
 
-    def run_for(self, suite: Suite, scenario_id: str) -> list[Play]:
-        """Every play that concerns one scenario: its own scripts, the checks played against
-        it, and its good scripts played against every other scenario."""
-        plays = self.run(suite, [scenario_id])
-        for other in suite.scripts:
-            if other != scenario_id:
-                plays.extend(self.play(other, s, "cross", scenario_id)
-                             for s in suite.scripts.get(scenario_id, ()) if s.kind == "good")
+    def run_for(self, suite: Suite, scenario_ids: Sequence[str]) -> list[Play]:
+        """Every play that concerns these scenarios, once: their own scripts, the checks
+        played against them, and their good scripts played against every other scenario."""
+        plays = self.run(suite, scenario_ids)
+        for source in scenario_ids:
+            for other in suite.scripts:
+                if other != source and other not in scenario_ids:
+                    plays.extend(self.play(other, s, "cross", source)
+                                 for s in suite.scripts.get(source, ()) if s.kind == "good")
         return plays
 
 
 def missing_tests(suite: Suite, scenario_ids: Iterable[str]) -> list[str]:
     """Scenarios without a good, a mediocre and a bad script of their own."""
     missing = []
-    for scenario_id in sorted(scenario_ids):
+    for scenario_id in sorted(set(scenario_ids) - suite.unreadable):
         kinds = {s.kind for s in suite.scripts.get(scenario_id, ())}
         lacking = [k for k in KINDS if k not in kinds]
         if lacking:

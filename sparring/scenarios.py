@@ -17,7 +17,8 @@ from sparring import yamlschema as ys
 from sparring.checklist import MOVES
 from sparring.language import DEFAULT_LANGUAGE, available_languages, load_language
 from sparring.lines import LineBook
-from sparring.playbook import FINDINGS, PLAYBOOK_DIR, Persona, Rubric, line_book_spec, load_personas, load_rubric, weights_spec
+from sparring.playbook import (FINDINGS, PLAYBOOK_DIR, Persona, Rubric, customer_line, line_book_spec, load_personas,
+                               load_rubric, tip_text, weights_spec)
 
 SCENARIO_DIR = Path(os.environ.get("SPARRING_SCENARIOS", PLAYBOOK_DIR.parent / "scenarios"))
 DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
@@ -102,20 +103,23 @@ class Scenario:
 
 def _scenario_spec(persona_names: tuple[str, ...], remedy_kinds: tuple[str, ...]) -> ys.Spec:
     words = ys.list_of(ys.text())
+    customer_lines = ys.list_of(customer_line)
     optional_words = ys.list_of(ys.text(), min_items=0)
-    remedy = _offerable(ys.mapping(
-        {
-            "name": ys.Key(ys.text()),
-            "kinds": ys.Key(ys.list_of(ys.one_of(remedy_kinds), min_items=0), required=False, default=[]),
-            "about": ys.Key(optional_words, required=False, default=[]),
-            "says": ys.Key(optional_words, required=False, default=[]),
-            "lines": ys.Key(words, required=False, default=[]),
-            "partial": ys.Key(ys.boolean(), required=False, default=False),
-        }
-    ))
+    refused_remedy = {
+        "name": ys.Key(ys.text()),
+        "kinds": ys.Key(ys.list_of(ys.one_of(remedy_kinds), min_items=0), required=False, default=[]),
+        "says": ys.Key(optional_words, required=False, default=[]),
+        "lines": ys.Key(customer_lines, required=False, default=[]),
+    }
+    # What an accepted remedy must be about, and whether it is the whole fix, mean nothing
+    # for a refused one (refused whatever it names), so a refused remedy has neither.
+    accepted_remedy = {**refused_remedy,
+                       "about": ys.Key(optional_words, required=False, default=[]),
+                       "partial": ys.Key(ys.boolean(), required=False, default=False)}
     return ys.mapping(
         {
-            "id": ys.Key(ys.text()),
+            "id": ys.Key(ys.described(ys.refined(ys.text(), _named_after_file),
+                                      "the file name without .yml (checked by sparring lint)")),
             "title": ys.Key(ys.text()),
             "persona": ys.Key(ys.one_of(persona_names)),
             "difficulty": ys.Key(ys.one_of(DIFFICULTIES)),
@@ -124,9 +128,12 @@ def _scenario_spec(persona_names: tuple[str, ...], remedy_kinds: tuple[str, ...]
             "situation": ys.Key(ys.text()),
             "problem": ys.Key(ys.text()),
             "language": ys.Key(ys.one_of(available_languages()), required=False, default=DEFAULT_LANGUAGE),
-            "mood": ys.Key(
-                ys.mapping({"start": ys.Key(ys.number(0, 10)), "calm_enough": ys.Key(ys.number(0, 10))})
-            ),
+            "mood": ys.Key(ys.refined(
+                ys.mapping({"start": ys.Key(ys.number(0, 10)),
+                            "calm_enough": ys.Key(ys.described(ys.number(0, 10),
+                                                               "not above mood.start (checked by sparring lint)"))}),
+                _calm_enough_below_start,
+            )),
             "at_top": ys.Key(ys.one_of(("hung_up", "escalated")), required=False),
             "patience_seconds": ys.Key(ys.number(5, 3600, integer=True), required=False, default=45),
             "facts": ys.Key(
@@ -142,13 +149,14 @@ def _scenario_spec(persona_names: tuple[str, ...], remedy_kinds: tuple[str, ...]
                     )
                 )
             ),
-            "opening": ys.Key(words),
+            "opening": ys.Key(customer_lines),
             "lines": ys.Key(line_book_spec(require_all=False), required=False, default={}),
             "resolutions": ys.Key(
                 ys.mapping(
                     {
-                        "accept": ys.Key(ys.list_of(remedy)),
-                        "reject": ys.Key(ys.list_of(remedy, min_items=0), required=False, default=[]),
+                        "accept": ys.Key(ys.list_of(_offerable(ys.mapping(accepted_remedy)))),
+                        "reject": ys.Key(ys.list_of(_offerable(ys.mapping(refused_remedy)), min_items=0),
+                                         required=False, default=[]),
                     }
                 )
             ),
@@ -159,7 +167,7 @@ def _scenario_spec(persona_names: tuple[str, ...], remedy_kinds: tuple[str, ...]
                         "order": ys.Key(ys.list_of(ys.one_of(MOVES), min_items=2), required=False, default=[]),
                         "tips": ys.Key(
                             ys.list_of(
-                                ys.mapping({"when": ys.Key(ys.one_of(FINDINGS)), "text": ys.Key(ys.text())}),
+                                ys.mapping({"when": ys.Key(ys.one_of(FINDINGS)), "text": ys.Key(tip_text)}),
                                 min_items=0,
                             ),
                             required=False,
@@ -172,6 +180,20 @@ def _scenario_spec(persona_names: tuple[str, ...], remedy_kinds: tuple[str, ...]
             ),
         }
     )
+
+
+def _named_after_file(checker: ys.Checker, node, where: str, scenario_id: str) -> None:
+    """The catalogue finds a scenario by its file name, so the two must agree."""
+    stem = Path(checker.path).stem
+    if scenario_id != stem:
+        checker.fail(node, where, f"must equal the file name {stem!r}, found {scenario_id!r}")
+
+
+def _calm_enough_below_start(checker: ys.Checker, node, where: str, mood: dict) -> None:
+    if None not in mood.values() and mood["calm_enough"] > mood["start"]:
+        checker.fail(ys.value_node(node, "calm_enough"), f"{where}.calm_enough",
+                     f"must not be above mood.start ({mood['start']:g}): the customer would accept a fix "
+                     "in the first reply, before any listening or empathy")
 
 
 def _offerable(spec: ys.Spec) -> ys.Spec:
@@ -197,8 +219,8 @@ def remedy_kinds() -> tuple[str, ...]:
 
 def _remedies(items: list[dict]) -> tuple[Remedy, ...]:
     return tuple(
-        Remedy(r["name"], tuple(r["kinds"] or ()), tuple(r["about"] or ()), tuple(w.lower() for w in r["says"] or ()),
-               tuple(r["lines"] or ()), bool(r["partial"]))
+        Remedy(r["name"], tuple(r["kinds"] or ()), tuple(r.get("about") or ()),
+               tuple(w.lower() for w in r["says"] or ()), tuple(r["lines"] or ()), bool(r.get("partial")))
         for r in items
     )
 
@@ -206,13 +228,6 @@ def _remedies(items: list[dict]) -> tuple[Remedy, ...]:
 def load_scenario(path: Path, personas: Mapping[str, Persona]) -> Scenario:
     """Load one file, or raise InvalidFile listing every problem in it."""
     data = ys.load(path, _scenario_spec(tuple(personas), remedy_kinds()))
-    problems = []
-    if data["id"] != path.stem:
-        problems.append(ys.Problem(str(path), 1, "id", f"must equal the file name {path.stem!r}, found {data['id']!r}"))
-    if data["mood"]["calm_enough"] > data["mood"]["start"]:
-        problems.append(ys.Problem(str(path), 1, "mood.calm_enough", "must not be above mood.start"))
-    if problems:
-        raise ys.InvalidFile(problems)
     rubric = data["rubric"]
     return Scenario(
         id=data["id"],

@@ -10,6 +10,7 @@ to the exact scenario and rubric that produced it, even after the files changed.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import re
@@ -52,3 +53,26 @@ def read(kind: str, name: str, version: str, directory: Path | None = None) -> s
         return None
     path = (directory or VERSIONS_DIR) / kind / name / f"{version}.yml"
     return path.read_text(encoding="utf-8") if path.exists() else None
+
+
+def record_publication(kind: str, name: str, entry: dict, directory: Path | None = None) -> None:
+    """Append who published which version when to ``kind/name/published.jsonl``: the archive
+    says what each version was, this log says who made it current."""
+    path = (directory or VERSIONS_DIR) / kind / name / "published.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a", encoding="utf-8") as log_file:
+        log_file.write(json.dumps(entry, ensure_ascii=False) + "\n")
+
+
+def publications(kind: str, name: str, directory: Path | None = None) -> list[dict]:
+    """Every recorded publication of ``kind/name``, oldest first (unreadable lines skipped)."""
+    path = (directory or VERSIONS_DIR) / kind / name / "published.jsonl"
+    if not (_NAME.match(kind) and _NAME.match(name)) or not path.exists():
+        return []
+    entries = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        try:
+            entries.append(json.loads(line))
+        except ValueError:
+            log.warning("skipped an unreadable line of %s", path)
+    return entries

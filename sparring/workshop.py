@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -89,8 +90,9 @@ class Workshop:
 
     # --- what there is ---------------------------------------------------------------------
 
-    def listing(self) -> list[dict]:
-        """Every published scenario and every draft, with whether it lints clean."""
+    def listing(self, tests: dict[str, dict] | None = None) -> list[dict]:
+        """Every published scenario and every draft, with whether it lints clean, who last
+        published it, and ``tests``' summary of its published tests (None while unknown)."""
         catalogue = Catalogue(self.scenario_dir).refresh()
         refused = {Path(p.path).stem for p in catalogue.problems}
         drafts = {path.stem for path in self.drafts_dir.glob("*.yml") if not path.name.endswith(".tests.yml")}
@@ -106,6 +108,8 @@ class Workshop:
                 "version": scenario.version if scenario else "",
                 "draft": scenario_id in drafts,
                 "draft_valid": not self.lint(scenario_id, self.draft(scenario_id)[0]) if scenario_id in drafts else None,
+                "last_published": (versions.publications("scenarios", scenario_id) or [None])[-1],
+                "tests": tests.get(scenario_id) if tests is not None else None,
             })
         return rows
 
@@ -158,7 +162,7 @@ class Workshop:
             test_problems += missing_tests(suite, [scenario_id])
             from sparring.session import Simulator
 
-            plays = Runner(Simulator(catalogue)).run_for(suite, scenario_id)
+            plays = Runner(Simulator(catalogue)).run_for(suite, [scenario_id])
         return Check([], plays, test_problems)
 
     # --- publishing --------------------------------------------------------------------------
@@ -180,8 +184,10 @@ class Workshop:
         _write(target, text)
         version = versions.archive("scenarios", scenario_id, text.encode("utf-8"))
         self.discard(scenario_id)
-        return {"id": scenario_id, "version": version, "previous_version": previous, "published_by": who,
-                "published_at": time.time()}
+        publication = {"id": scenario_id, "version": version, "previous_version": previous, "published_by": who,
+                       "published_at": time.time()}
+        versions.record_publication("scenarios", scenario_id, publication)
+        return publication
 
     @contextmanager
     def _staged(self, scenario_id: str, text: str, tests_text: str) -> Iterator[Path]:
@@ -207,3 +213,42 @@ def _write(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
+
+
+class PublishedTests:
+    """The published scenarios' tests, played again whenever a scenario or test file changes,
+    so the trainers' list shows every scenario's result without anyone pressing a button.
+    A whole run takes tens of seconds: callers run :meth:`play` on a worker thread and read
+    :meth:`summary`, which is None until the run for the current files has finished."""
+
+    def __init__(self, scenario_dir: Path = SCENARIO_DIR):
+        self.scenario_dir = scenario_dir
+        self._lock = threading.Lock()
+        self._played: tuple[str, dict[str, dict]] | None = None
+
+    def fingerprint(self) -> str:
+        files = sorted(self.scenario_dir.glob("*.yml")) + sorted((self.scenario_dir / "tests").glob("*.yml"))
+        return versions.content_version(*(path.name.encode() + b"\0" + path.read_bytes() for path in files))
+
+    def summary(self) -> dict[str, dict] | None:
+        played = self._played
+        return played[1] if played and played[0] == self.fingerprint() else None
+
+    def play(self) -> None:
+        """Play every scenario's tests unless the current files' results are known."""
+        with self._lock:
+            fingerprint = self.fingerprint()
+            if self._played and self._played[0] == fingerprint:
+                return
+            catalogue = Catalogue(self.scenario_dir).refresh()
+            suite = load_suite(self.scenario_dir / "tests", known=catalogue.scenarios)
+            from sparring.session import Simulator
+
+            plays = Runner(Simulator(catalogue)).run(suite)
+            incomplete = {problem.split(":", 1)[0] for problem in missing_tests(suite, catalogue.scenarios)}
+            results = {}
+            for scenario_id in catalogue.scenarios:
+                concerned = [p for p in plays if scenario_id in (p.scenario_id, p.source)]
+                results[scenario_id] = {"passed": sum(p.passed for p in concerned), "total": len(concerned),
+                                        "complete": scenario_id not in incomplete}
+            self._played = (fingerprint, results)

@@ -254,6 +254,28 @@ def either(first: Spec, second: Spec, first_when: type) -> Spec:
     return with_schema(check, {"anyOf": [schema_of(first), schema_of(second)]})
 
 
+def refined(spec: Spec, rule: Callable[[Checker, yaml.Node, str, Any], None]) -> Spec:
+    """The same spec plus a rule across its fields (``rule(checker, node, where, value)``,
+    called once the value is read), reported at the line of the field it concerns."""
+
+    def check(checker: Checker, node: yaml.Node, where: str) -> Any:
+        value = spec(checker, node, where)
+        if value is not None:
+            rule(checker, node, where, value)
+        return value
+
+    return with_schema(check, schema_of(spec))
+
+
+def value_node(node: yaml.Node, key: str) -> yaml.Node:
+    """The node of ``key``'s value in a mapping node (the mapping itself when it is absent)."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, child in node.value:
+            if str(key_node.value) == key:
+                return child
+    return node
+
+
 def load(path: Path, spec: Spec) -> dict:
     """Parse and check one file; raise InvalidFile with every problem found."""
     checker = Checker(str(path))

@@ -4,13 +4,14 @@ Page: ``/trainer/`` lists the scenarios with their status, and edits one: the sc
 its scripted trainees side by side with live ``file:line`` problems, a test run, a preview
 chat with the draft customer, and publishing. API (JSON, POST same-origin only):
 ``/trainer/api/scenarios``, ``/trainer/api/draft``, ``/trainer/api/lint``,
-``/trainer/api/check``, ``/trainer/api/save``, ``/trainer/api/publish``,
+``/trainer/api/check``, ``/trainer/api/save``, ``/trainer/api/discard``, ``/trainer/api/publish``,
 ``/trainer/api/preview/start``, ``/trainer/api/preview/reply``, ``/trainer/api/template``.
 
 Drafts are kept apart from ``scenarios/`` (``sparring.workshop``), so trainees never meet an
 unpublished customer; the preview plays the draft in this process with the engine itself.
-Engine work (the detector, the scenario tests) runs on one worker thread, so a test run never
-stalls the pages and two runs never compete.
+Engine work (the detector, a draft's tests, the preview) runs on one worker thread, so a test
+run never stalls the pages and two runs never compete; the published scenarios' tests, shown
+in the list, are played on a second one whenever the files change.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from aiohttp import web
 from sparring import auth
 from sparring.scenarios import Catalogue
 from sparring.web.access import SIGNED_IN, Access, same_origin, secure
-from sparring.workshop import Workshop, WorkshopError, check_id
+from sparring.workshop import PublishedTests, Workshop, WorkshopError, check_id
 
 STATIC = Path(__file__).with_name("static") / "trainer"
 ASSETS = {"trainer.js": "text/javascript", "trainer.css": "text/css", "new-scenario.yml": "text/plain",
@@ -36,7 +37,9 @@ SHARED_ASSETS = {"review.css": Path(__file__).with_name("static") / "review" / "
 TRAINERS = Access(auth.TRAINER, "trainers", "published scenarios are signed with it",
                   web.AppKey("trainer_auth", auth.RoleAuth))
 WORKSHOP = web.AppKey("workshop", Workshop)
+PUBLISHED_TESTS = web.AppKey("published_tests", PublishedTests)
 ENGINE = web.AppKey("engine", ThreadPoolExecutor)
+BACKGROUND = web.AppKey("background", ThreadPoolExecutor)
 
 
 def _run(request: web.Request, function, *args):
@@ -98,7 +101,13 @@ async def api_me(request: web.Request) -> web.Response:
 
 
 async def api_scenarios(request: web.Request) -> web.Response:
-    return web.json_response(await _run(request, request.app[WORKSHOP].listing))
+    """The list, with each published scenario's test results once known: a change to the
+    files starts a fresh run in the background, and the page asks again until it is done."""
+    published_tests = request.app[PUBLISHED_TESTS]
+    summary = await _run(request, published_tests.summary)
+    if summary is None:
+        asyncio.get_running_loop().run_in_executor(request.app[BACKGROUND], published_tests.play)
+    return web.json_response(await _run(request, request.app[WORKSHOP].listing, summary))
 
 
 async def api_draft(request: web.Request) -> web.Response:
@@ -134,6 +143,13 @@ async def api_save(request: web.Request) -> web.Response:
     scenario_id = check_id(str(body.get("id") or ""))
     await _run(request, request.app[WORKSHOP].save, scenario_id, body.get("text"), body.get("tests"))
     return web.json_response({"id": scenario_id, "saved": True})
+
+
+async def api_discard(request: web.Request) -> web.Response:
+    body = await _body(request)
+    scenario_id = check_id(str(body.get("id") or ""))
+    await _run(request, request.app[WORKSHOP].discard, scenario_id)
+    return web.json_response({"id": scenario_id, "discarded": True})
 
 
 async def api_publish(request: web.Request) -> web.Response:
@@ -190,7 +206,9 @@ def setup(app: web.Application) -> None:
     """Register the trainers' routes on the web application."""
     TRAINERS.setup(app)
     app[WORKSHOP] = Workshop()
+    app[PUBLISHED_TESTS] = PublishedTests()
     app[ENGINE] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workshop")
+    app[BACKGROUND] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="published-tests")
     routes = app.router
     routes.add_get("/trainer/", TRAINERS.page(page))
     routes.add_get("/trainer/assets/{name}", asset)
@@ -201,6 +219,7 @@ def setup(app: web.Application) -> None:
     routes.add_post("/trainer/api/lint", api(api_lint))
     routes.add_post("/trainer/api/check", api(api_check))
     routes.add_post("/trainer/api/save", api(api_save))
+    routes.add_post("/trainer/api/discard", api(api_discard))
     routes.add_post("/trainer/api/publish", api(api_publish))
     routes.add_post("/trainer/api/preview/start", api(api_preview_start))
     routes.add_post("/trainer/api/preview/reply", api(api_preview_reply))

@@ -80,6 +80,11 @@ def test_a_trainer_writes_tests_previews_and_publishes_a_scenario_that_a_trainee
     expect(problem).to_have_count(1)
     expect(problem).to_have_attribute("data-line", str(wrong_line))
     expect(problem).to_contain_text(f"line {wrong_line}: difficulty: must be one of easy, medium, hard")
+    problem.click()  # takes the trainer to the line
+    selected = trainer.get_by_test_id("scenario-text").evaluate("area => area.value.slice(area.selectionStart, area.selectionEnd)")
+    assert selected == "difficulty: quite hard"
+    trainer.evaluate("window.scrollTo(0, 0)")
+    trainer.screenshot(path=str(screenshot_dir / "trainer-problem.png"))
     trainer.get_by_test_id("scenario-text").fill(text)
     expect(trainer.get_by_test_id("problems")).to_have_text("No problems.")
 
@@ -107,6 +112,11 @@ def test_a_trainer_writes_tests_previews_and_publishes_a_scenario_that_a_trainee
     trainer.get_by_test_id("publish").click()
     expect(trainer.get_by_test_id("status")).to_contain_text("Published version", timeout=120_000)
     version = re.search(r"Published version ([0-9a-f]{12})", trainer.get_by_test_id("status").inner_text()).group(1)
+    # The list says who published it, and plays the published tests by itself.
+    published = trainer.locator(f'[data-scenario-id="{NEW_SCENARIO}"]')
+    expect(published).to_contain_text("published by Tess")
+    expect(published.get_by_test_id("tests-badge")).to_have_text(re.compile(r"^tests: (\d+) of \1 pass$"),
+                                                                  timeout=240_000)
     trainer.screenshot(path=str(screenshot_dir / "trainer-page.png"))
     assert (trainer_servers.workdir / "scenarios" / f"{NEW_SCENARIO}.yml").read_text(encoding="utf-8") == text
 
@@ -128,3 +138,21 @@ def test_a_trainer_writes_tests_previews_and_publishes_a_scenario_that_a_trainee
     with lead.expect_popup() as opened:
         versions.locator("a[data-kind=scenarios]").click()
     expect(opened.value.locator("body")).to_contain_text(f"id: {NEW_SCENARIO}")
+
+
+def test_a_trainer_discards_a_draft_and_gets_the_published_scenario_back(context, trainer_servers):
+    trainer = context.new_page()
+    sign_in(trainer, "/trainer/", "Tess", TRAINER_TOKEN)
+    trainer.locator('[data-scenario-id="late-parcel"]').click()
+    expect(trainer.get_by_test_id("editing")).to_have_text("late-parcel")
+    published = trainer.get_by_test_id("scenario-text").input_value()
+    trainer.get_by_test_id("scenario-text").fill(published.replace("difficulty: medium", "difficulty: easy", 1))
+    trainer.get_by_test_id("save-draft").click()
+    expect(trainer.locator('[data-scenario-id="late-parcel"]')).to_contain_text("draft")
+
+    trainer.once("dialog", lambda dialog: dialog.accept())
+    trainer.get_by_test_id("discard-draft").click()
+    expect(trainer.get_by_test_id("status")).to_have_text("Draft discarded: showing the published version.")
+    expect(trainer.get_by_test_id("scenario-text")).to_have_value(published)
+    expect(trainer.locator('[data-scenario-id="late-parcel"]')).not_to_contain_text("draft")
+    assert not (trainer_servers.workdir / "drafts" / "late-parcel.yml").exists()

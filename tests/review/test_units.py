@@ -168,7 +168,7 @@ def _review(trainee="Ana", text="hello", started=1_700_000_000.0, overall_score=
     card = dict(_card(), overall=overall_score) if scorecard else None
     session = Session(session_id=f"{trainee}-s:1", sender_id=f"{trainee}-s", seed="s", scenario_id="double-charge",
                       trainee=trainee, mode="practice", started_at=started, ended_at=started + 65, ended=True,
-                      scorecard=card, overall=overall_score if scorecard else None,
+                      scenario_version="51317c408c1d", playbook_version="0a1b2c3d4e5f", scorecard=card, overall=overall_score if scorecard else None,
                       messages=[Message("customer", "You charged me twice!", started),
                                 Message("trainee", text, started + 5, {"turn": 1, "moves": [], "penalties": [],
                                                                        "evidence": [], "mood_before": 8,
@@ -182,6 +182,7 @@ def test_csv_defuses_spreadsheet_formulas_and_has_a_column_per_move():
     assert rows[0]["trainee"].startswith("'=")
     for move in ("listen", "empathize", "apologize", "resolve"):
         assert {move, f"{move}_auto", f"{move}_overridden_by"} <= set(rows[0])
+    assert (rows[0]["scenario_version"], rows[0]["playbook_version"]) == ("51317c408c1d", "0a1b2c3d4e5f")
 
 
 def test_printable_html_escapes_everything():

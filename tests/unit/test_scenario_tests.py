@@ -66,6 +66,19 @@ def test_a_malformed_test_file_names_its_line(tmp_path):
         f"{tmp_path / 'double-charge.yml'}:4: scripts[0].kind: must be one of good, mediocre, bad; found 'brilliant'"]
 
 
+@pytest.mark.parametrize("band, message", [
+    ("[100, 85]", "the lowest score comes first: [85, 100], not [100, 85]"),
+    ("[85, 90, 100]", "must be two scores, [lowest, highest]; found 3"),
+])
+def test_a_score_band_that_no_score_could_meet_is_refused(tmp_path, band, message):
+    (tmp_path / "double-charge.yml").write_text(
+        f"scenario: double-charge\nscripts:\n  - name: x\n    kind: good\n    expect: {{score: {band}}}\n"
+        "    replies: [hello]\n", encoding="utf-8")
+    suite = load_suite(tmp_path)
+    assert [str(p) for p in suite.problems] == [f"{tmp_path / 'double-charge.yml'}:5: scripts[0].expect.score: {message}"]
+    assert missing_tests(suite, ["double-charge"]) == [], "a broken file is reported once, not also as empty"
+
+
 def test_a_scenario_without_its_three_kinds_is_reported():
     suite = Suite(scripts={"double-charge": [script(GOOD_REPLIES)]})
     [missing] = missing_tests(suite, ["double-charge"])

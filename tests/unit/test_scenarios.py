@@ -89,7 +89,13 @@ def test_weights_must_add_up_to_100(tmp_path):
 def test_id_must_match_file_name(tmp_path):
     path = write_variant(tmp_path, "id: double-charge", "id: double-charge", name="renamed")
     [problem] = problems_of(path)
-    assert "id: must equal the file name 'renamed'" in problem
+    assert problem.startswith(f"{path}:{line_of(path, 'id: double-charge')}: id: must equal the file name 'renamed'")
+
+
+def test_calm_enough_above_start_is_named_at_its_line(tmp_path):
+    path = write_variant(tmp_path, "  calm_enough: ", "  calm_enough: 9.5 #")
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:{line_of(path, 'calm_enough: 9.5')}: mood.calm_enough: must not be above")
 
 
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
@@ -129,6 +135,16 @@ def test_lint_cli_exits_non_zero_and_names_the_line(tmp_path):
     assert ok.returncode == 0, ok.stderr
 
 
+def test_lint_cli_checks_the_scenario_tests_beside_a_folder(tmp_path):
+    scenarios = tmp_path / "scenarios"
+    shutil.copytree(SCENARIO_DIR, scenarios)
+    tests = scenarios / "tests" / "double-charge.yml"
+    tests.write_text(tests.read_text(encoding="utf-8").replace("kind: mediocre", "kind: so-so", 1), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "sparring", "lint", str(scenarios)], capture_output=True, text=True)
+    assert result.returncode == 1
+    assert f"{tests}:{line_of(tests, 'so-so')}: scripts[" in result.stderr and "kind: must be one of" in result.stderr
+
+
 def test_scenarios_cli_lists_json():
     import json
     result = subprocess.run([sys.executable, "-m", "sparring", "scenarios", "--json"], capture_output=True, text=True)
@@ -145,7 +161,12 @@ def test_scenarios_cli_lists_json():
     ("      partial: true", "      partial: sometimes", "sometimes",
      "resolutions.accept[1].partial: expected true or false"),
     ('problem: "the £389.99 you took twice from my account"\n', "", "id: double-charge", "problem: is missing"),
-], ids=["unknown-kind", "remedy-nobody-could-offer", "partial-not-boolean", "problem-missing"])
+    ('  - "I\'ve just checked my app', '  - "{customer}, I\'ve just checked my app', "{customer}",
+     "opening[0]: unknown placeholder {customer}: use {name}, {problem}, {term}"),
+    ("      says: [drop off", "      about: [fee]\n      says: [drop off", "about: [fee]",
+     "resolutions.reject[0].about: unknown key"),
+], ids=["unknown-kind", "remedy-nobody-could-offer", "partial-not-boolean", "problem-missing", "unknown-placeholder",
+        "refused-remedy-needs-no-about"])
 def test_remedy_and_case_fields_are_checked_at_their_line(tmp_path, old, new, marker, message):
     path = write_variant(tmp_path, old, new)
     [problem] = problems_of(path)

@@ -56,6 +56,7 @@ BROKEN = {
     "not true or false": ("      partial: true", "      partial: sometimes"),
     "empty text": ("title: Charged twice for one coffee machine", "title: '  '"),
     "list expected": ("    mentions: [\"4417\", \"debit\"]", "    mentions: 4417"),
+    "unknown placeholder": ('  - "I\'ve just checked my app', '  - "{customer}, I\'ve just checked my app'),
 }
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from sparring import versions
 from sparring.scenarios import SCENARIO_DIR, Catalogue
-from sparring.workshop import Workshop, WorkshopError
+from sparring.workshop import PublishedTests, Workshop, WorkshopError
 
 SCENARIO = "double-charge"
 
@@ -62,3 +62,25 @@ def test_publishing_needs_passing_tests_and_keeps_the_previous_version(workshop)
     assert (workshop.scenario_dir / f"{SCENARIO}.yml").read_text(encoding="utf-8") == edited
     assert versions.read("scenarios", SCENARIO, old_version) == text
     assert not (workshop.drafts_dir / f"{SCENARIO}.yml").exists()
+    row = next(r for r in workshop.listing() if r["id"] == SCENARIO)
+    assert row["last_published"]["published_by"] == "Tess" and row["last_published"]["version"] == published["version"]
+
+
+def test_the_list_carries_the_published_tests_results_for_the_current_files(tmp_path):
+    scenarios = tmp_path / "scenarios"
+    (scenarios / "tests").mkdir(parents=True)
+    for name in (SCENARIO, "late-parcel"):
+        shutil.copy(SCENARIO_DIR / f"{name}.yml", scenarios)
+        shutil.copy(SCENARIO_DIR / "tests" / f"{name}.yml", scenarios / "tests")
+    shutil.copy(SCENARIO_DIR / "tests" / "content-free.yml", scenarios / "tests")
+    published = PublishedTests(scenarios)
+    assert published.summary() is None  # not played yet
+    published.play()
+    results = published.summary()
+    assert set(results) == {SCENARIO, "late-parcel"}
+    assert results[SCENARIO]["passed"] == results[SCENARIO]["total"] > 0 and results[SCENARIO]["complete"]
+    tests = scenarios / "tests" / f"{SCENARIO}.yml"
+    tests.write_text(tests.read_text(encoding="utf-8").replace("score: [85, 100]", "score: [0, 1]", 1), encoding="utf-8")
+    assert published.summary() is None  # the files changed: the old results no longer hold
+    published.play()
+    assert published.summary()[SCENARIO]["passed"] == published.summary()[SCENARIO]["total"] - 1

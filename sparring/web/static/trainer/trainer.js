@@ -20,7 +20,28 @@ function setStatus(text, tone) {
   status.className = "status" + (tone ? " " + tone : "");
 }
 
+// The published tests' badge: known, or still being played (the list asks again).
+function testsBadge(row) {
+  if (!row.published_valid) return null;
+  if (!row.tests) return el("span", { class: "badge pending", dataset: { testid: "tests-badge" }, text: "tests running…" });
+  const missed = row.tests.total - row.tests.passed;
+  const ok = !missed && row.tests.complete;
+  return el("span", { class: "badge" + (ok ? " good" : " bad"), dataset: { testid: "tests-badge" },
+    text: missed ? `tests: ${missed} of ${row.tests.total} missed` :
+      row.tests.complete ? `tests: ${row.tests.total} of ${row.tests.total} pass` : "tests: a kind of script is missing" });
+}
+
+function publishedBy(row) {
+  const last = row.last_published;
+  if (!last) return null;
+  return el("div", { class: "small muted", text: `published by ${last.published_by}, ` +
+                     new Date(last.published_at * 1000).toLocaleString() });
+}
+
+let listTimer = null;
+
 async function loadList() {
+  clearTimeout(listTimer);
   const rows = await api("/trainer/api/scenarios");
   $("scenario-list").replaceChildren(...rows.map(row => {
     const badges = el("span", { class: "badges" });
@@ -28,13 +49,17 @@ async function loadList() {
       text: row.published_valid ? "published " + row.version : "published, refused by lint" }));
     if (row.draft) badges.append(el("span", { class: "badge draft" + (row.draft_valid ? "" : " bad"),
       text: row.draft_valid ? "draft" : "draft with problems" }));
+    const tests = testsBadge(row);
+    if (tests) badges.append(" ", tests);
     const item = el("li", { tabindex: "0", class: row.id === current ? "current" : "",
                             dataset: { scenarioId: row.id, testid: "scenario-item" } },
-      el("strong", { text: row.id }), row.title ? el("div", { class: "small", text: row.title }) : null, badges);
+      el("strong", { text: row.id }), row.title ? el("div", { class: "small", text: row.title }) : null,
+      publishedBy(row), badges);
     item.addEventListener("click", () => open(row.id));
     item.addEventListener("keydown", e => { if (e.key === "Enter") open(row.id); });
     return item;
   }));
+  if (rows.some(row => row.published_valid && !row.tests)) listTimer = setTimeout(loadList, 4000);
 }
 
 async function open(id, template) {
@@ -150,14 +175,14 @@ function showResults(result) {
     const failed = plays.filter(p => !p.passed).length;
     return el("li", { class: failed ? "miss" : "", text: `${name}: ${plays.length - failed} of ${plays.length} as expected` });
   });
-  box.replaceChildren(
+  box.replaceChildren(...[
     el("p", { class: result.tests_pass ? "" : "miss", dataset: { testid: "tests-verdict" },
               text: result.tests_pass ? `All ${result.plays.length} plays as expected.` :
                 `${misses.length} of ${result.plays.length} plays missed.` }),
     ...result.test_problems.map(text => el("p", { class: "miss", text })),
     el("ul", {}, ...summary),
     misses.length ? playTable(misses) : null,
-    el("details", {}, el("summary", { text: "Every play" }), playTable(result.plays)));
+    el("details", {}, el("summary", { text: "Every play" }), playTable(result.plays))].filter(Boolean));
 }
 
 async function runTests() {
@@ -170,6 +195,13 @@ async function runTests() {
   } finally {
     $("run-tests").disabled = false;
   }
+}
+
+async function discard() {
+  if (!confirm(`Discard your draft of ${current}? The published version, if any, stays as it is.`)) return;
+  await post("/trainer/api/discard", { id: current });
+  await open(current);
+  setStatus("Draft discarded: showing the published version.", "good");
 }
 
 async function publish() {
@@ -238,6 +270,7 @@ document.addEventListener("DOMContentLoaded", async () => {
   $("scenario-text").addEventListener("input", scheduleLint);
   $("scenario-text").addEventListener("scroll", () => { $("gutter").scrollTop = $("scenario-text").scrollTop; });
   $("save").addEventListener("click", () => save().catch(e => setStatus(e.message, "bad")));
+  $("discard").addEventListener("click", () => discard().catch(e => setStatus(e.message, "bad")));
   $("run-tests").addEventListener("click", () => runTests().catch(e => setStatus(e.message, "bad")));
   $("publish").addEventListener("click", publish);
   $("preview-start").addEventListener("click", startPreview);
