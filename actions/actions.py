@@ -16,6 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ReminderCancelled, ReminderScheduled, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from sparring.limits import echo, unmarked
 from sparring.session import MODES, Simulator, UnknownScenario
 
 SIMULATOR = Simulator()
@@ -69,13 +70,13 @@ class ActionStartScenario(Action):
         trainee = (_entity(tracker, "trainee") or "").strip()[:80]
         mode = _entity(tracker, "mode") or "practice"
         if mode not in MODES:
-            _error(dispatcher, "bad_mode", f"Unknown mode {mode!r}; use one of: {', '.join(MODES)}.")
+            _error(dispatcher, "bad_mode", f"Unknown mode {echo(mode)!r}; use one of: {', '.join(MODES)}.")
             return []
         try:
             scenario = SIMULATOR.scenario(scenario_id)
             state, opening = SIMULATOR.start(scenario_id, seed=f"{tracker.sender_id}:{time.time()}")
         except UnknownScenario as unknown:
-            _error(dispatcher, "unknown_scenario", f"There is no scenario {scenario_id!r}. Available: "
+            _error(dispatcher, "unknown_scenario", f"There is no scenario {echo(scenario_id)!r}. Available: "
                    f"{', '.join(unknown.known) or 'none'}. {START_HELP}")
             return []
         dispatcher.utter_message(text=opening)
@@ -112,7 +113,7 @@ class ActionCustomerTurn(Action):
         if state.get("ended"):
             _error(dispatcher, "ended", "This conversation has ended. Send /end_session for your scorecard.")
             return []
-        text = (tracker.latest_message or {}).get("text") or ""
+        text = unmarked((tracker.latest_message or {}).get("text") or "")
         try:
             turn = SIMULATOR.reply(state, text, _seconds_since_bot_spoke(tracker))
         except UnknownScenario:
@@ -168,12 +169,12 @@ class ActionEndSession(Action):
         if not state:
             _error(dispatcher, "no_scenario", f"There is no conversation to score. {START_HELP}")
             return []
-        records = [
-            event["value"]
-            for event in tracker.events
-            if event.get("event") == "slot" and event.get("name") == "turn_record"
-            and isinstance(event.get("value"), dict) and event["value"].get("seed") == state.get("seed")
-        ]
+        records: List[Dict] = []
+        for event in tracker.events:
+            value = event.get("value")
+            if event.get("event") == "slot" and event.get("name") == "turn_record" and isinstance(value, dict) \
+                    and value.get("seed") == state.get("seed") and not (records and records[-1] == value):
+                records.append(value)  # (a slot carried over into a new Rasa session repeats the last turn)
         try:
             card = SIMULATOR.scorecard(state, records, tracker.get_slot("trainee") or "", tracker.get_slot("mode") or "practice")
         except UnknownScenario:

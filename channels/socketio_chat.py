@@ -11,12 +11,13 @@ Everything else (session persistence, rooms, reminders) is Rasa's own code.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels import socketio as rasa_socketio
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
+
+from channels.guard import conversation_id, message_text
 
 
 class SocketIOOutput(rasa_socketio.SocketIOOutput):
@@ -34,19 +35,25 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
 
-        # Rasa's own handler, except for the output channel it hands the message to.
+        # Rasa's own handler, behind the guard (channels.guard), and with our output channel.
+        # What a trainee types is text; the page's own controls (start, end) say so with
+        # ``"control": true``, and only our two commands are accepted that way. Metadata
+        # from the client is dropped (the transcript trusts ``is_external`` from Rasa only).
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
+        async def handle_message(sid: Text, data: Any) -> None:
+            if not isinstance(data, dict):
+                return
             if self.session_persistence:
-                if not data.get("session_id"):
+                if conversation_id(data.get("session_id"), "session_id"):
                     return
                 sender_id = data["session_id"]
             else:
                 sender_id = sid
-            metadata = data.get(self.metadata_key, {})
-            if isinstance(metadata, Text):
-                metadata = json.loads(metadata)
-            await on_new_message(UserMessage(data.get("message", ""), SocketIOOutput(sio, self.bot_message_evt),
-                                             sender_id, input_channel=self.name(), metadata=metadata))
+            text, refusal = message_text(data.get("message"), commands_allowed=data.get("control") is True)
+            if refusal:
+                await sio.emit(self.bot_message_evt, refusal.payload(), room=sid)
+                return
+            await on_new_message(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt),
+                                             sender_id, input_channel=self.name()))
 
         return blueprint

@@ -12,8 +12,15 @@ scripts/train.sh
 rasa_port=${SPARRING_RASA_PORT:-5005}
 actions_port=${SPARRING_ACTIONS_PORT:-5055}
 web_port=${SPARRING_WEB_PORT:-8080}
+# The pages and the Rasa server a browser talks to listen on this machine only unless
+# SPARRING_HOST says otherwise (e.g. 0.0.0.0 on a training-room network, docs/security.md);
+# the action server only ever talks to Rasa, on loopback.
+host=${SPARRING_HOST:-127.0.0.1}
+page_origins=${SPARRING_ORIGINS:-http://localhost:$web_port http://127.0.0.1:$web_port}
 database_url=${SPARRING_DATABASE_URL:-sqlite:///var/sparring.db}
+umask 077  # transcripts, logs and tokens: readable by this user only
 mkdir -p var/log
+[ -f var/sparring.db ] && chmod 600 var/sparring.db
 endpoints=$(scripts/endpoints.sh "$actions_port")
 
 pids=()
@@ -26,14 +33,15 @@ stop() {
 trap stop INT TERM EXIT
 
 echo "==> starting the action server on :$actions_port (log: var/log/actions.log)"
-.venv/bin/rasa run actions --port "$actions_port" --actions actions > var/log/actions.log 2>&1 &
+SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port "$actions_port" --actions actions > var/log/actions.log 2>&1 &
 pids+=($!)
 echo "==> starting the Rasa server on :$rasa_port (log: var/log/rasa.log)"
-.venv/bin/rasa run --model models/sparring.tar.gz --port "$rasa_port" --endpoints "$endpoints" \
-  --credentials credentials.yml --cors "*" > var/log/rasa.log 2>&1 &
+# shellcheck disable=SC2086  # one origin per word
+.venv/bin/rasa run --model models/sparring.tar.gz --interface "$host" --port "$rasa_port" --endpoints "$endpoints" \
+  --credentials credentials.yml --cors $page_origins > var/log/rasa.log 2>&1 &
 pids+=($!)
 echo "==> starting the web server on :$web_port (log: var/log/web.log)"
-.venv/bin/python -m sparring.web --host "${SPARRING_WEB_HOST:-127.0.0.1}" --port "$web_port" --rasa-port "$rasa_port" \
+.venv/bin/python -m sparring.web --host "$host" --port "$web_port" --rasa-port "$rasa_port" \
   --database-url "$database_url" > var/log/web.log 2>&1 &
 pids+=($!)
 
@@ -45,18 +53,19 @@ wait_for() {  # name url pid
   done
   echo "error: the $1 did not answer within 3 minutes; see var/log/$1.log" >&2; exit 1
 }
-wait_for actions "http://localhost:$actions_port/health" "${pids[0]}"
-wait_for rasa "http://localhost:$rasa_port/" "${pids[1]}"
-wait_for web "http://localhost:$web_port/api/scenarios" "${pids[2]}"
+reach=$([ "$host" = 0.0.0.0 ] && echo localhost || echo "$host")
+wait_for actions "http://127.0.0.1:$actions_port/health" "${pids[0]}"
+wait_for rasa "http://$reach:$rasa_port/" "${pids[1]}"
+wait_for web "http://$reach:$web_port/api/scenarios" "${pids[2]}"
 
 cat <<MSG
 
   Sparring is running.
-    Trainees, open:  http://localhost:$web_port/
-    Team leads:      http://localhost:$web_port/review/   (sign in with the token in $(.venv/bin/python -m sparring.auth lead 2>&1 || true))
-    Trainers:        http://localhost:$web_port/trainer/  (sign in with the token in $(.venv/bin/python -m sparring.auth trainer 2>&1 || true))
+    Trainees, open:  http://$reach:$web_port/
+    Team leads:      http://$reach:$web_port/review/   (sign in with the token in $(.venv/bin/python -m sparring.auth lead 2>&1 || true))
+    Trainers:        http://$reach:$web_port/trainer/  (sign in with the token in $(.venv/bin/python -m sparring.auth trainer 2>&1 || true))
     Terminal chat:   make shell   (in another terminal)
-    REST channel:   POST http://localhost:$rasa_port/webhooks/rest/webhook
+    REST channel:   POST http://$reach:$rasa_port/webhooks/rest/webhook
                     {"sender": "<id>", "message": "/start_scenario{\"scenario_id\": \"double-charge\", \"trainee\": \"Ana\"}"}
     Scenarios:      .venv/bin/sparring scenarios
     Transcripts:    $(grep -q postgresql "$endpoints" && echo "PostgreSQL (SPARRING_DATABASE_URL)" || echo "var/sparring.db (SQLite)")

@@ -149,6 +149,42 @@ class RoleAuth:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
 
 
+class Throttle:
+    """Back-off for token guessing, per client: a few wrong tokens are free (people mistype),
+    then each further failure doubles the wait before that client may try again, up to
+    ``MAX_WAIT`` seconds, and during the wait even the right token is refused, so guessing
+    in parallel gains nothing. A success or a quiet ``WINDOW`` forgets the client."""
+
+    FREE_FAILURES = 20
+    MAX_WAIT = 300.0
+    WINDOW = 900.0
+    MAX_CLIENTS = 10_000  # the oldest are forgotten first: memory stays bounded
+
+    def __init__(self) -> None:
+        self._failures: dict[str, tuple[int, float]] = {}  # client -> (failures, time of the last)
+
+    def wait(self, client: str, now: float | None = None) -> float:
+        """Seconds before ``client`` may try a token again (0: now)."""
+        now = time.time() if now is None else now
+        count, last = self._failures.get(client, (0, 0.0))
+        if now - last > self.WINDOW:
+            self._failures.pop(client, None)
+            return 0.0
+        if count < self.FREE_FAILURES:
+            return 0.0
+        return max(0.0, last + min(2.0 ** (count - self.FREE_FAILURES), self.MAX_WAIT) - now)
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        now = time.time() if now is None else now
+        count, last = self._failures.pop(client, (0, 0.0))
+        self._failures[client] = (count + 1 if now - last <= self.WINDOW else 1, now)
+        while len(self._failures) > self.MAX_CLIENTS:
+            del self._failures[next(iter(self._failures))]
+
+    def succeeded(self, client: str) -> None:
+        self._failures.pop(client, None)
+
+
 def role_auth(role: Role = LEAD) -> RoleAuth:
     """The configured RoleAuth; an unconfigured one (every login refused) if no token can be had."""
     try:

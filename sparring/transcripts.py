@@ -22,6 +22,8 @@ from typing import Iterable, Iterator
 
 import sqlalchemy as sa
 
+from sparring.limits import unmarked
+
 EVENT_COLUMNS = "id, sender_id, type_name, timestamp, data"
 CONTROL_INTENTS = ("start_scenario", "end_session")
 _BATCH = 200  # senders re-read per query when refreshing the listing
@@ -235,7 +237,7 @@ class _Folder:
         if type_name == "slot":
             self._slot(run, event.get("name"), event.get("value"))
         elif type_name == "user":
-            text = event.get("text") or ""
+            text = unmarked(event.get("text") or "")
             intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
             external = (event.get("metadata") or {}).get("is_external") or text.startswith("EXTERNAL: ")
             control = intent in CONTROL_INTENTS and text.startswith("/")
@@ -271,6 +273,8 @@ class _Folder:
                 run.outcome = state.get("outcome")
         elif run.seed:
             if name == "turn_record" and isinstance(value, dict) and value.get("seed") == run.seed:
+                if run.records and run.records[-1] == value:
+                    return  # the slot carried over into a new Rasa session: the same turn again
                 run.records.append(value)
                 since_last_turn, self.mark = run.messages[self.mark:], len(run.messages)
                 if value.get("nudge"):

@@ -26,13 +26,13 @@ from typing import Iterator
 from sparring import versions
 from sparring import yamlschema as ys
 from sparring.language import ROOT
+from sparring.limits import MAX_FILE_BYTES
 from sparring.playbook import load_personas
 from sparring.scenario_tests import TEMPLATES_FILE, Play, Runner, load_suite, missing_tests
 from sparring.scenarios import SCENARIO_DIR, Catalogue, load_scenario
 
 DRAFTS_DIR = Path(os.environ.get("SPARRING_DRAFTS", ROOT / "var" / "drafts"))
 SCENARIO_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,59}$")
-MAX_TEXT = 60_000  # characters: a scenario file is a few thousand
 
 
 class WorkshopError(ValueError):
@@ -76,8 +76,8 @@ def check_id(scenario_id: str) -> str:
 def _bounded(text: str, what: str) -> str:
     if not isinstance(text, str):
         raise WorkshopError(f"the {what} must be text")
-    if len(text) > MAX_TEXT:
-        raise WorkshopError(f"the {what} is longer than {MAX_TEXT} characters")
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise WorkshopError(f"the {what} is longer than {MAX_FILE_BYTES:,} bytes")
     return text
 
 

@@ -18,6 +18,8 @@ from typing import Any, Callable, Mapping, Sequence
 
 import yaml
 
+from sparring.limits import MAX_FILE_BYTES
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -276,11 +278,26 @@ def value_node(node: yaml.Node, key: str) -> yaml.Node:
     return node
 
 
+def _refuse_unsafe(path: Path, text: str) -> None:
+    """Anchors and aliases (``&a`` / ``*a``) let a few kilobytes stand for gigabytes once
+    expanded, so files trainers edit do without them; checked on the parser's events, before
+    any node is built."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise InvalidFile([Problem(str(path), event.start_mark.line + 1, "",
+                                       "anchors and aliases (& and *) are not allowed: write the value out")])
+
+
 def load(path: Path, spec: Spec) -> dict:
     """Parse and check one file; raise InvalidFile with every problem found."""
     checker = Checker(str(path))
     try:
-        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InvalidFile([Problem(str(path), 1, "", f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}")])
+        text = path.read_text(encoding="utf-8")
+        _refuse_unsafe(path, text)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1

@@ -58,16 +58,21 @@ class Servers:
 
 
 def start_action_server(port: int, log: Path, env: dict) -> subprocess.Popen:
+    """As `make run` starts it: on loopback only."""
     return subprocess.Popen(
         [str(VENV_BIN / "rasa"), "run", "actions", "--port", str(port), "--actions", "actions"],
-        cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env,
+        cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, env={**env, "SANIC_HOST": "127.0.0.1"},
     )
 
 
-def start_rasa_server(port: int, endpoints: Path, log: Path, env: dict, extra: list[str] = ()) -> subprocess.Popen:
+def start_rasa_server(port: int, endpoints: Path, log: Path, env: dict, extra: list[str] = (),
+                      web_port: int | None = None) -> subprocess.Popen:
+    """As `make run` starts it: on loopback, answering cross-origin requests from the web page only."""
+    origins = [f"http://127.0.0.1:{web_port}", f"http://localhost:{web_port}"] if web_port else []
     return subprocess.Popen(
-        [str(VENV_BIN / "rasa"), "run", "--model", str(ROOT / "models" / "sparring.tar.gz"), "--port", str(port),
-         "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"), "--cors", "*", *extra],
+        [str(VENV_BIN / "rasa"), "run", "--model", str(ROOT / "models" / "sparring.tar.gz"), "--interface", "127.0.0.1",
+         "--port", str(port), "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml"),
+         "--cors", *origins, *extra],
         cwd=ROOT, stdout=log.open("ab"), stderr=subprocess.STDOUT, env=env,
     )
 
@@ -98,7 +103,7 @@ def running_servers(workdir: Path, tracker_store: dict | None = None, database_u
     if scenarios_dir is not None:
         env["SPARRING_SCENARIOS"] = str(scenarios_dir)
     actions = start_action_server(actions_port, workdir / "actions.log", env)
-    rasa = start_rasa_server(rasa_port, endpoints, workdir / "rasa.log", env)
+    rasa = start_rasa_server(rasa_port, endpoints, workdir / "rasa.log", env, web_port=web_port)
     web = start_web_server(web_port, rasa_port, database_url, workdir / "web.log", env)
     servers = Servers(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}",
                       f"http://127.0.0.1:{web_port}", workdir, tracker_store, database_url,

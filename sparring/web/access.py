@@ -2,8 +2,9 @@
 
 One login flow, one set of guards and security headers for every role, so the two parts of
 the site cannot drift apart: pages redirect to the role's login page unless someone of that
-role is signed in; API calls answer 401; logins are same-origin only and slowed down on a
-wrong token; every response carries the same strict headers.
+role is signed in; API calls answer 401; logins are same-origin only, slowed down on a
+wrong token and refused for a while after many (``auth.Throttle``); every response carries
+the same strict headers.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import html
 import urllib.parse
+from math import ceil
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
@@ -32,6 +34,15 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",  # "no-referrer" would make browsers send "Origin: null" on the login form
     "Cache-Control": "no-store",
 }
+
+
+THROTTLE = web.AppKey("login_throttle", auth.Throttle)
+
+
+def _client(request: web.Request) -> str:
+    """Who is guessing: the peer address (behind a reverse proxy, every client shares the
+    proxy's; see docs/security.md)."""
+    return request.remote or "unknown"
 
 
 def secure(response: web.StreamResponse, csp: str | None = None) -> web.StreamResponse:
@@ -68,8 +79,11 @@ class Access:
     def signed_in(self, request: web.Request) -> str | None:
         checker = request.app[self.key]
         header = request.headers.get("Authorization", "")
-        if header.lower().startswith("bearer ") and checker.check_token(header[7:]):
-            return "api"
+        if header.lower().startswith("bearer "):
+            if checker.check_token(header[7:]):
+                request.app[THROTTLE].succeeded(_client(request))
+                return "api"
+            request.app[THROTTLE].failed(_client(request))
         return checker.verify(request.cookies.get(self.role.cookie))
 
     def page(self, handler: Handler) -> Handler:
@@ -91,6 +105,10 @@ class Access:
 
         @wraps(handler)
         async def wrapper(request: web.Request) -> web.StreamResponse:
+            wait = request.app[THROTTLE].wait(_client(request))
+            if wait and request.headers.get("Authorization"):
+                return secure(web.json_response({"error": "too_many_attempts", "retry_after": ceil(wait)}, status=429,
+                                                headers={"Retry-After": str(ceil(wait))}))
             who = self.signed_in(request)
             if who is None:
                 return secure(web.json_response({"error": "login_required", "login": f"{self.base}/login"}, status=401,
@@ -137,9 +155,18 @@ class Access:
         if not same_origin(request):
             return self.login_page("Please sign in from this page.", next_url, status=403)
         name = auth.clean_name(str(form.get("name") or ""))
+        throttle, client = request.app[THROTTLE], _client(request)
+        wait = throttle.wait(client)
+        if wait:
+            page = self.login_page(f"Too many wrong tokens from this address: try again in {ceil(wait)} seconds.",
+                                   next_url, status=429)
+            page.headers["Retry-After"] = str(ceil(wait))
+            return page
         if not checker.check_token(str(form.get("token") or "")):
+            throttle.failed(client)
             await asyncio.sleep(0.3)  # slow down guessing
             return self.login_page("That token is not right.", next_url, status=401)
+        throttle.succeeded(client)
         if not name:
             return self.login_page(f"Please give your name: {self.name_note}.", next_url, status=400)
         response = redirect(next_url)
@@ -154,6 +181,8 @@ class Access:
 
     def setup(self, app: web.Application) -> None:
         app[self.key] = auth.role_auth(self.role)
+        if THROTTLE not in app:
+            app[THROTTLE] = auth.Throttle()  # one for the whole site: a guess at any role's token counts
         app.router.add_get(f"{self.base}/login", self.login_form)
         app.router.add_post(f"{self.base}/login", self.login)
         app.router.add_post(f"{self.base}/logout", self.logout)

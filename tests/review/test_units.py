@@ -222,3 +222,53 @@ def test_highlights_carry_the_fact_restated_and_the_detail_not_the_customers():
     labels = [label for piece in segments(text, record) for label in piece["labels"]]
     assert {"kind": "move", "name": "listen", "detail": "the two payments"} in labels
     assert {"kind": "penalty", "name": "wrong_facts", "detail": "parcel"} in labels
+
+
+# ---------------------------------------------------------------- token guessing
+
+
+def test_throttle_lets_mistypes_through_then_doubles_the_wait_and_forgets_after_a_quiet_window():
+    throttle = auth.Throttle()
+    for n in range(auth.Throttle.FREE_FAILURES):
+        assert throttle.wait("1.2.3.4", now=1000 + n) == 0
+        throttle.failed("1.2.3.4", now=1000 + n)
+    last = 1000 + auth.Throttle.FREE_FAILURES - 1
+    assert throttle.wait("1.2.3.4", now=last) == 1.0
+    assert throttle.wait("5.6.7.8", now=last) == 0, "per client"
+    throttle.failed("1.2.3.4", now=last + 1)
+    assert throttle.wait("1.2.3.4", now=last + 1) == 2.0
+    for n in range(20):
+        throttle.failed("1.2.3.4", now=last + 2)
+    assert throttle.wait("1.2.3.4", now=last + 2) == auth.Throttle.MAX_WAIT
+    assert throttle.wait("1.2.3.4", now=last + 2 + auth.Throttle.WINDOW + 1) == 0
+    throttle.failed("9.9.9.9", now=0)
+    throttle.succeeded("9.9.9.9")
+    assert throttle.wait("9.9.9.9", now=0) == 0
+
+
+def test_guessing_tokens_on_the_login_form_or_as_a_bearer_is_refused_for_a_while(monkeypatch, tmp_path):
+    """In process, through the web application's own routes: after the free failures even
+    the right token waits, so guessing in parallel gains nothing."""
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from sparring.web.app import WebConfig, create_app
+
+    monkeypatch.setenv(auth.TOKEN_ENV, "the-right-lead-token")
+    monkeypatch.setenv(auth.TRAINER.token_env, "the-right-trainer-token")
+
+    async def probe() -> None:
+        app = create_app(WebConfig(database_url=f"sqlite:///{tmp_path / 'tracker.db'}"))
+        async with TestClient(TestServer(app)) as client:
+            origin = {"Origin": str(client.make_url("")).rstrip("/")}
+            for _ in range(auth.Throttle.FREE_FAILURES):
+                answer = await client.get("/review/api/me", headers={"Authorization": "Bearer guess"})
+                assert answer.status == 401
+            locked = await client.get("/review/api/me", headers={"Authorization": "Bearer the-right-lead-token"})
+            assert locked.status == 429 and int(locked.headers["Retry-After"]) >= 1
+            form = await client.post("/trainer/login", data={"name": "Tess", "token": "the-right-trainer-token"},
+                                     headers=origin, allow_redirects=False)
+            assert form.status == 429 and "Too many wrong tokens" in await form.text()
+
+    asyncio.run(probe())

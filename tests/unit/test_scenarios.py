@@ -177,3 +177,21 @@ def test_the_version_changes_with_the_content(tmp_path):
     first = load_scenario(write_variant(tmp_path, "difficulty: medium", "difficulty: medium"), load_personas())
     second = load_scenario(write_variant(tmp_path, "patience_seconds: 45", "patience_seconds: 50"), load_personas())
     assert first.version and second.version and first.version != second.version
+
+
+def test_an_alias_bomb_is_refused_at_its_line_before_it_is_expanded(tmp_path):
+    levels = ["a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    levels += [f"a{n}: &a{n} [" + ", ".join([f"*a{n - 1}"] * 9) + "]" for n in range(1, 10)]
+    path = tmp_path / "double-charge.yml"
+    path.write_text(GOOD_FILE.read_text(encoding="utf-8") + "\n".join(levels) + "\n", encoding="utf-8")
+    [problem] = problems_of(path)
+    assert problem == f"{path}:{line_of(path, 'a0: &a0')}: (file): anchors and aliases (& and *) are not allowed: write the value out"
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    from sparring.limits import MAX_FILE_BYTES
+
+    path = tmp_path / "double-charge.yml"
+    path.write_text(GOOD_FILE.read_text(encoding="utf-8") + "#" * MAX_FILE_BYTES, encoding="utf-8")
+    [problem] = problems_of(path)
+    assert problem.startswith(f"{path}:1: (file): the file is ") and f"the limit is {MAX_FILE_BYTES:,}" in problem

@@ -358,14 +358,15 @@
 
   function canSend() { return !!(socket && socket.connected && confirmed && !syncing); }
 
-  function emit(message, onAck) {
+  // A control (start, end) says so; a trainee's reply is always text, even if it starts with "/".
+  function emit(message, onAck, control) {
     var slow = setTimeout(function () {
       banner("The practice server has not answered for " + SLOW_SERVER_MS / 1000 + " seconds. " +
              "Your conversation is saved; wait a little, or reload the page.", function () { location.reload(); });
     }, SLOW_SERVER_MS);
     slowTimers.push(slow);
     // Rasa acknowledges once it has handled the message (its answer is already sent).
-    socket.emit("user_uttered", { session_id: session.senderId, message: message }, function () {
+    socket.emit("user_uttered", { session_id: session.senderId, message: message, control: !!control }, function () {
       clearTimeout(slow);
       slowTimers = slowTimers.filter(function (t) { return t !== slow; });
       if (onAck) onAck();
@@ -401,7 +402,12 @@
     if (canSend()) sendEnd();
   }
 
-  function sendEnd() { emit("/end_session"); }
+  function sendEnd() { emit("/end_session", null, true); }
+
+  function sendStart() {
+    emit("/start_scenario" + JSON.stringify({ scenario_id: session.scenarioId, trainee: session.trainee, mode: session.mode }),
+         null, true);
+  }
 
   // ---------------------------------------------------------------- receiving
   function onBotUttered(data) {
@@ -564,7 +570,7 @@
     if (!startSent) {
       startSent = true;
       lastSpokeAt = Date.now();
-      emit("/start_scenario" + JSON.stringify({ scenario_id: session.scenarioId, trainee: session.trainee, mode: session.mode }));
+      sendStart();
       return;
     }
     await resync();
@@ -586,7 +592,7 @@
       }
       if (transcript === null) {
         // The start never reached the server: start again.
-        emit("/start_scenario" + JSON.stringify({ scenario_id: session.scenarioId, trainee: session.trainee, mode: session.mode }));
+        sendStart();
         return;
       }
       var unsent = replies;
