@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Optional
 
+from sparring.auth import CHAT_PREFIX
 from sparring.limits import MAX_ID_CHARS, MAX_MESSAGE_CHARS, as_text, echo
 
 
@@ -33,6 +34,15 @@ def conversation_id(value: Any, field: str) -> Optional[Refusal]:
         return Refusal("bad_request", f"`{field}` must be printable and at most {MAX_ID_CHARS} characters; "
                                       f"got {echo(value)!r}")
     return None
+
+
+def rest_sender(value: Any) -> Optional[Refusal]:
+    """A REST client names its own conversation, but never one of the chat page's, whose ids
+    are derived from a secret only the trainee's browser holds (sparring.auth.conversation_of)."""
+    refusal = conversation_id(value, "sender")
+    if refusal is None and value.startswith(CHAT_PREFIX):
+        return Refusal("bad_request", f"`sender` ids beginning {CHAT_PREFIX!r} belong to the chat page")
+    return refusal
 
 
 def message_text(value: Any, commands_allowed: bool) -> tuple[Optional[str], Optional[Refusal]]:

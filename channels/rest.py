@@ -1,7 +1,7 @@
 """Rasa's REST channel behind the guard of ``channels.guard``: the same URL
-(``/webhooks/rest/webhook``) and the same answers, but a request without a ``sender``, with
-a message that is not text, or with a reply over the length limit is answered at once and
-never reaches Rasa; a reply starting with "/" is text unless it is one of the contract's two
+(``/webhooks/rest/webhook``) and the same answers, but a request without a ``sender`` (or
+with one of the chat page's), with a message that is not text, or with a reply over the
+length limit is answered at once and never reaches Rasa; a reply starting with "/" is text unless it is one of the contract's two
 commands (``/start_scenario{...}``, ``/end_session``). Metadata from clients is dropped:
 the transcript reader trusts ``is_external`` only from Rasa's own reminders.
 """
@@ -16,7 +16,7 @@ from sanic import Blueprint, response
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from channels.guard import conversation_id, message_text
+from channels.guard import message_text, rest_sender
 
 
 class RestInput(rasa_rest.RestInput):
@@ -40,7 +40,7 @@ class RestInput(rasa_rest.RestInput):
             if not isinstance(body, dict):
                 return response.json({"error": "bad_request", "message": "send a JSON object with sender and message"},
                                      status=400)
-            refusal = conversation_id(body.get("sender"), "sender")
+            refusal = rest_sender(body.get("sender"))
             if refusal:
                 return response.json({"error": refusal.code, "message": refusal.message}, status=400)
             text, refusal = message_text(body.get("message"), commands_allowed=True)

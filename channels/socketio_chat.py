@@ -6,7 +6,12 @@ our ``{"type": "turn", ...}`` messages raise ``TypeError: emit() got an unexpect
 keyword argument 'type'``. The exception aborts the turn before the tracker is saved, so
 the conversation is lost, not only the message. Here a custom payload is sent as the
 event's data, ``{"custom": {...}}``, the same shape as in the REST channel's answer.
-Everything else (session persistence, rooms, reminders) is Rasa's own code.
+
+Two more changes (issue 10): every message passes the guard of ``channels.guard``, and a
+conversation is named by ``sparring.auth.conversation_of`` the secret the page keeps, so a
+conversation belongs to the browser that started it (sessions always persist, as
+``session_persistence: true`` in credentials.yml says). Rooms, reminders and the rest are
+Rasa's own code.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
 from channels.guard import conversation_id, message_text
+from sparring.auth import conversation_of
 
 
 class SocketIOOutput(rasa_socketio.SocketIOOutput):
@@ -35,6 +41,17 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         blueprint = super().blueprint(on_new_message)
         sio = self.sio
 
+        # The page sends the secret it keeps (as ``session_id``); the conversation and its room
+        # are named by ``conversation_of(secret)``, so knowing a conversation's id (from a
+        # log, an export, the dashboard) does not let another client join or write to it.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: Text, data: Any) -> None:
+            secret = data.get("session_id") if isinstance(data, dict) else None
+            if conversation_id(secret, "session_id"):
+                return
+            sio.enter_room(sid, conversation_of(secret))
+            await sio.emit("session_confirm", secret, room=sid)
+
         # Rasa's own handler, behind the guard (channels.guard), and with our output channel.
         # What a trainee types is text; the page's own controls (start, end) say so with
         # ``"control": true``, and only our two commands are accepted that way. Metadata
@@ -43,12 +60,9 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
         async def handle_message(sid: Text, data: Any) -> None:
             if not isinstance(data, dict):
                 return
-            if self.session_persistence:
-                if conversation_id(data.get("session_id"), "session_id"):
-                    return
-                sender_id = data["session_id"]
-            else:
-                sender_id = sid
+            if conversation_id(data.get("session_id"), "session_id"):
+                return
+            sender_id = conversation_of(data["session_id"])
             text, refusal = message_text(data.get("message"), commands_allowed=data.get("control") is True)
             if refusal:
                 await sio.emit(self.bot_message_evt, refusal.payload(), room=sid)

@@ -149,6 +149,18 @@ class RoleAuth:
         return _b64(hmac.new(self._key, payload.encode(), hashlib.sha256).digest())
 
 
+# The chat page's conversations: the browser keeps a random secret, and the conversation's
+# id in the tracker store (what leads, logs and exports see) is derived from it one way, so
+# knowing a conversation's id never lets anyone read or write it (docs/security.md).
+CHAT_PREFIX = "web-"
+
+
+def conversation_of(secret: str) -> str:
+    """The tracker store's id of the chat conversation whose browser holds ``secret``."""
+    digest = hashlib.sha256(b"sparring conversation v1\0" + secret.encode("utf-8")).hexdigest()
+    return CHAT_PREFIX + digest[:32]
+
+
 class Throttle:
     """Back-off for token guessing, per client: a few wrong tokens are free (people mistype),
     then each further failure doubles the wait before that client may try again, up to

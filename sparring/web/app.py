@@ -9,6 +9,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from sparring.auth import conversation_of
+from sparring.limits import MAX_ID_CHARS
 from sparring.scenarios import Catalogue
 from sparring.transcripts import TranscriptStore
 
@@ -28,6 +30,7 @@ class WebConfig:
 
 
 CONFIG = web.AppKey("config", WebConfig)
+CONVERSATION_HEADER = "X-Sparring-Conversation"
 CATALOGUE = web.AppKey("catalogue", Catalogue)
 STORE = web.AppKey("store", TranscriptStore)
 
@@ -58,9 +61,10 @@ async def scenarios(request: web.Request) -> web.Response:
 
 
 async def own_transcript(request: web.Request) -> web.Response:
-    """A trainee's own latest run, by the unguessable sender id their browser holds."""
-    sender_id = request.match_info["sender_id"]
-    runs = request.app[STORE].sessions(sender_id)
+    """A trainee's own latest run, for the secret their browser holds (sent as a header,
+    so it never lands in an access log); the conversation's id alone opens nothing."""
+    secret = request.headers.get(CONVERSATION_HEADER, "")
+    runs = request.app[STORE].sessions(conversation_of(secret)) if 0 < len(secret) <= MAX_ID_CHARS else []
     if not runs:
         raise web.HTTPNotFound(text="no such session")
     return web.json_response(runs[0].as_dict())
@@ -78,7 +82,7 @@ def create_app(config: WebConfig) -> web.Application:
     app.router.add_get("/vendor/{name}", vendor)
     app.router.add_get("/api/config", client_config)
     app.router.add_get("/api/scenarios", scenarios)
-    app.router.add_get("/api/sessions/{sender_id}/transcript", own_transcript)
+    app.router.add_get("/api/transcript", own_transcript)
     app.router.add_static("/static/chat/", STATIC_DIR / "chat")  # the dashboard serves its own, behind login
     review.setup(app)
     trainer.setup(app)

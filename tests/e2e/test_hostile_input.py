@@ -13,6 +13,7 @@ import uuid
 import pytest
 import socketio
 
+from sparring.auth import conversation_of
 from sparring.limits import MAX_MESSAGE_CHARS
 from tests.e2e.test_rest_sessions import _custom, _texts
 
@@ -92,9 +93,7 @@ def test_a_body_no_client_of_ours_sends_is_refused_clearly_and_briefly(servers, 
 def test_socket_io_reads_what_a_trainee_types_as_text_and_only_the_pages_controls_as_commands(servers):
     session_id = f"test-{uuid.uuid4().hex[:8]}"
     received: list[dict] = []
-    client = socketio.Client()
-    client.on("bot_uttered", received.append)
-    client.connect(servers.rasa_url, transports=["polling"], socketio_path="/socket.io")
+    client = _socket(servers, received)
     try:
         client.emit("session_request", {"session_id": session_id})  # joins the conversation's room
         client.call("user_uttered", {"session_id": session_id, "message": START, "control": True}, timeout=60)
@@ -108,7 +107,49 @@ def test_socket_io_reads_what_a_trainee_types_as_text_and_only_the_pages_control
         assert card["turns"] == 1
     finally:
         client.disconnect()
-    assert user_texts(servers, session_id)[1:2] == ["\u2060/end_session"], "stored as text, marked"
+    assert user_texts(servers, conversation_of(session_id))[1:2] == ["\u2060/end_session"], "stored as text, marked"
+
+
+def _socket(servers, received: list) -> socketio.Client:
+    client = socketio.Client()
+    client.on("bot_uttered", received.append)
+    client.connect(servers.rasa_url, transports=["polling"], socketio_path="/socket.io")
+    return client
+
+
+def _transcript(servers, secret: str) -> int:
+    request = urllib.request.Request(f"{servers.web_url}/api/transcript", headers={"X-Sparring-Conversation": secret})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_conversation_belongs_to_the_browser_that_started_it(servers):
+    secret = f"web-{uuid.uuid4().hex}"
+    stored = conversation_of(secret)  # what a lead, a log or an export shows
+    mine, theirs = [], []
+    owner, intruder = _socket(servers, mine), _socket(servers, theirs)
+    try:
+        owner.emit("session_request", {"session_id": secret})
+        owner.call("user_uttered", {"session_id": secret, "message": START, "control": True}, timeout=60)
+        intruder.emit("session_request", {"session_id": stored})  # knows the id, not the secret
+        intruder.call("user_uttered", {"session_id": stored, "message": "You idiot.", "control": False}, timeout=60)
+        intruder.call("user_uttered", {"session_id": stored, "message": "/end_session", "control": True}, timeout=60)
+        owner.call("user_uttered", {"session_id": secret, "message": APOLOGY}, timeout=60)
+        owner.call("user_uttered", {"session_id": secret, "message": "/end_session", "control": True}, timeout=60)
+    finally:
+        owner.disconnect()
+        intruder.disconnect()
+    card = next(m["custom"]["scorecard"] for m in mine if (m.get("custom") or {}).get("type") == "scorecard")
+    assert card["turns"] == 1 and not card["penalties"], "the intruder's insult never reached this conversation"
+    assert theirs and not any((m.get("custom") or {}).get("type") in ("start", "turn", "scorecard") for m in theirs), \
+        "they heard none of it: to them it is an empty conversation"
+    assert user_texts(servers, stored) == [START, APOLOGY, "/end_session"]
+    status, answer = post(servers, json.dumps({"sender": stored, "message": "You idiot."}).encode())
+    assert status == 400 and "chat page" in answer["message"], "REST cannot write into it either"
+    assert _transcript(servers, stored) == 404 and _transcript(servers, secret) == 200
 
 
 def test_an_unknown_scenario_id_is_echoed_bounded(servers):

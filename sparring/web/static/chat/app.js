@@ -30,7 +30,7 @@
   var config = null;
   var scenarios = [];
   var socket = null;
-  var session = null;       // {senderId, scenarioId, trainee, mode, ended}
+  var session = null;       // {senderId (the conversation's secret), scenarioId, trainee, mode, ended}
   var scenario = null;      // the scenario summary from /api/scenarios
   var confirmed = false;    // socket.io session_confirm received on the current connection
   var startSent = false;
@@ -98,12 +98,18 @@
   function status(text) { $("connection").textContent = text || ""; }
 
   // ---------------------------------------------------------------- HTTP
-  function getJSON(url) {
-    return fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" }).then(function (response) {
+  function getJSON(url, headers) {
+    headers = Object.assign({ Accept: "application/json" }, headers || {});
+    return fetch(url, { headers: headers, cache: "no-store" }).then(function (response) {
       if (response.status === 404) return null;
       if (!response.ok) throw new Error("HTTP " + response.status + " from " + url);
       return response.json();
     });
+  }
+
+  // The conversation's secret travels as a header, never in an address (access logs).
+  function fetchTranscriptOf(secret) {
+    return getJSON("/api/transcript", { "X-Sparring-Conversation": secret });
   }
 
   function serverError(what, error) {
@@ -624,7 +630,7 @@
   }
 
   function fetchTranscript() {
-    return getJSON("/api/sessions/" + encodeURIComponent(session.senderId) + "/transcript")
+    return fetchTranscriptOf(session.senderId)
       .catch(function () { return undefined; });  // the web server is down: keep what is on screen
   }
 
@@ -684,7 +690,7 @@
     session = saved;
     var transcript;
     try {
-      transcript = await getJSON("/api/sessions/" + encodeURIComponent(saved.senderId) + "/transcript");
+      transcript = await fetchTranscriptOf(saved.senderId);
     } catch (error) {
       serverError("loading your conversation", error);
       showStart(saved);
