@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: install if needed, train if needed, start the action server and the Rasa
-# server, wait until both answer, print where to go, stop both cleanly on Ctrl-C.
+# `make run`: install if needed, train if needed, start the action server, the Rasa server
+# and the web server, wait until they answer, print where to go, start again any that
+# stops, and stop them all cleanly on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore
@@ -23,27 +24,46 @@ mkdir -p var/log
 [ -f var/sparring.db ] && chmod 600 var/sparring.db
 endpoints=$(scripts/endpoints.sh "$actions_port")
 
-pids=()
+names=(actions rasa web)
+pids=(0 0 0)
 stop() {
   trap - INT TERM EXIT
   echo; echo "==> stopping Sparring"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
-trap stop INT TERM EXIT
+trap 'stop; exit 130' INT
+trap 'stop; exit 143' TERM
+trap stop EXIT
+
+# Logs are appended to (a restart keeps the crash's log) and rotated at 10 MB.
+log_to() {
+  local log=var/log/$1.log
+  if [ -f "$log" ] && [ "$(stat -c %s "$log")" -gt 10485760 ]; then mv -f "$log" "$log.1"; fi
+  echo "$log"
+}
+start() {  # index into names
+  case ${names[$1]} in
+    actions)
+      SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port "$actions_port" --actions actions \
+        >> "$(log_to actions)" 2>&1 & ;;
+    rasa)
+      # shellcheck disable=SC2086  # one origin per word
+      .venv/bin/rasa run --model models/sparring.tar.gz --interface "$host" --port "$rasa_port" \
+        --endpoints "$endpoints" --credentials credentials.yml --cors $page_origins >> "$(log_to rasa)" 2>&1 & ;;
+    web)
+      .venv/bin/python -m sparring.web --host "$host" --port "$web_port" --rasa-port "$rasa_port" \
+        --database-url "$database_url" >> "$(log_to web)" 2>&1 & ;;
+  esac
+  pids[$1]=$!
+}
 
 echo "==> starting the action server on :$actions_port (log: var/log/actions.log)"
-SANIC_HOST=127.0.0.1 .venv/bin/rasa run actions --port "$actions_port" --actions actions > var/log/actions.log 2>&1 &
-pids+=($!)
+start 0
 echo "==> starting the Rasa server on :$rasa_port (log: var/log/rasa.log)"
-# shellcheck disable=SC2086  # one origin per word
-.venv/bin/rasa run --model models/sparring.tar.gz --interface "$host" --port "$rasa_port" --endpoints "$endpoints" \
-  --credentials credentials.yml --cors $page_origins > var/log/rasa.log 2>&1 &
-pids+=($!)
+start 1
 echo "==> starting the web server on :$web_port (log: var/log/web.log)"
-.venv/bin/python -m sparring.web --host "$host" --port "$web_port" --rasa-port "$rasa_port" \
-  --database-url "$database_url" > var/log/web.log 2>&1 &
-pids+=($!)
+start 2
 
 wait_for() {  # name url pid
   for _ in $(seq 1 180); do
@@ -72,5 +92,25 @@ cat <<MSG
   Press Ctrl-C to stop.
 
 MSG
-wait -n "${pids[@]}"
-echo "error: a server stopped unexpectedly; see var/log/" >&2
+# Supervise: a server that stops is started again (its log says why); one that keeps
+# crashing (5 restarts within a minute) stops Sparring with an error instead.
+alive() { [ -r "/proc/$1/status" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"; }
+restarts=()
+while true; do
+  sleep 2
+  for i in 0 1 2; do
+    alive "${pids[$i]}" && continue
+    wait "${pids[$i]}" 2>/dev/null || true  # collect it
+    now=$(date +%s)
+    restarts+=("$now")
+    recent=0
+    for t in "${restarts[@]}"; do [ $((now - t)) -lt 60 ] && recent=$((recent + 1)); done
+    if [ "$recent" -gt 5 ]; then
+      echo "error: the servers keep stopping; see var/log/${names[$i]}.log" >&2
+      exit 1
+    fi
+    echo "==> $(date '+%H:%M:%S') the ${names[$i]} server stopped; starting it again (see var/log/${names[$i]}.log)" >&2
+    sleep 1
+    start "$i"
+  done
+done
