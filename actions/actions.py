@@ -18,10 +18,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from sparring.limits import echo, unmarked
 from sparring.session import MODES, Simulator, UnknownScenario
+from sparring.terminal import format_scorecard
 
 SIMULATOR = Simulator()
 SIMULATOR.detector  # build the spaCy pipeline at start-up, not during a trainee's first turn
 
+WIDGET_HELP = "(Practice chat: answer the customer. Type /end_session when you are done to see your scorecard.)"
+WIDGET_OVER = "(The customer has ended the conversation. Type /end_session to see your scorecard.)"
 START_HELP = 'Start a conversation with /start_scenario{"scenario_id": "<id>", "trainee": "<your name>"}.'
 
 
@@ -44,6 +47,19 @@ def _impatience_reminder(tracker: Tracker, seconds: int) -> ReminderScheduled:
 def _entity(tracker: Tracker, name: str) -> Optional[str]:
     value = next(tracker.get_latest_entity_values(name), None)
     return str(value) if value is not None else None
+
+
+def _text_only_client(tracker: Tracker) -> bool:
+    """A standard chat widget on socket.io (rasa-webchat), not our page: it shows texts and
+    drops custom payloads, so what a trainee must see also comes as text."""
+    user = next((e for e in reversed(tracker.events) if e.get("event") == "user"), {})
+    return user.get("input_channel") == "socketio" and not (user.get("metadata") or {}).get("sparring_page")
+
+
+def _note(dispatcher: CollectingDispatcher, text: str) -> None:
+    """A text for a standard widget; marked as a note so transcripts never show it as the
+    customer's words."""
+    dispatcher.utter_message(text=text, json_message={"type": "note"})
 
 
 def _error(dispatcher: CollectingDispatcher, code: str, message: str) -> None:
@@ -80,6 +96,8 @@ class ActionStartScenario(Action):
                    f"{', '.join(unknown.known) or 'none'}. {START_HELP}")
             return []
         dispatcher.utter_message(text=opening)
+        if _text_only_client(tracker):
+            _note(dispatcher, WIDGET_HELP)
         dispatcher.utter_message(json_message={
             "type": "start",
             "scenario": scenario.summary(),
@@ -121,6 +139,8 @@ class ActionCustomerTurn(Action):
             return []
         for line in turn.lines:
             dispatcher.utter_message(text=line)
+        if turn.state.ended and _text_only_client(tracker):
+            _note(dispatcher, WIDGET_OVER)
         payload = dict(turn.payload)
         if tracker.get_slot("mode") == "assessment":
             payload["hint"] = None
@@ -180,6 +200,8 @@ class ActionEndSession(Action):
         except UnknownScenario:
             _error(dispatcher, "scenario_gone", "This scenario is no longer available (it was removed or broken).")
             return []
+        if _text_only_client(tracker):
+            _note(dispatcher, format_scorecard(card))
         dispatcher.utter_message(json_message={"type": "scorecard", "scorecard": card})
         ended = {**state, "ended": True, "ended_by": state.get("ended_by") or ("customer" if state.get("outcome") else "trainee")}
         return [SlotSet("scorecard", card), SlotSet("customer_state", ended), ReminderCancelled(name=_impatience_name(tracker))]

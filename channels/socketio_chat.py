@@ -53,9 +53,10 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             await sio.emit("session_confirm", secret, room=sid)
 
         # Rasa's own handler, behind the guard (channels.guard), and with our output channel.
-        # What a trainee types is text; the page's own controls (start, end) say so with
-        # ``"control": true``, and only our two commands are accepted that way. Metadata
-        # from the client is dropped (the transcript trusts ``is_external`` from Rasa only).
+        # What a trainee types on our page is text; the page's own controls (start, end) say so
+        # with ``"control": true``, and only our two commands are accepted at all. Metadata
+        # from the client is dropped (the transcript trusts ``is_external`` from Rasa only);
+        # the channel says itself whether the message came from our page.
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any) -> None:
             if not isinstance(data, dict):
@@ -63,11 +64,14 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             if conversation_id(data.get("session_id"), "session_id"):
                 return
             sender_id = conversation_of(data["session_id"])
-            text, refusal = message_text(data.get("message"), commands_allowed=data.get("control") is True)
+            # Our page says which messages are its controls; a standard widget (rasa-webchat)
+            # says nothing, and its users type our two commands themselves.
+            own_page = "control" in data
+            text, refusal = message_text(data.get("message"), commands_allowed=data.get("control") is not False)
             if refusal:
                 await sio.emit(self.bot_message_evt, refusal.payload(), room=sid)
                 return
-            await on_new_message(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt),
-                                             sender_id, input_channel=self.name()))
+            await on_new_message(UserMessage(text, SocketIOOutput(sio, self.bot_message_evt), sender_id,
+                                             input_channel=self.name(), metadata={"sparring_page": own_page}))
 
         return blueprint

@@ -18,8 +18,20 @@ if [ -f "$model" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs" ]; then
   echo "==> Rasa model is up to date ($model)"
   exit 0
 fi
+# Rasa's own output (deprecation warnings of its dependencies included) goes to the log;
+# on failure its end is shown.
+mkdir -p var/log
+: > var/log/train.log
+quietly() {  # what, command...
+  local what=$1; shift
+  if ! "$@" >> var/log/train.log 2>&1; then
+    echo "error: $what failed; the end of var/log/train.log:" >&2
+    tail -30 var/log/train.log >&2
+    exit 1
+  fi
+}
 echo "==> validating Rasa data"
-.venv/bin/rasa data validate --quiet
-echo "==> training the Rasa model (about a minute)"
-.venv/bin/rasa train --fixed-model-name sparring --out models --quiet
+quietly "rasa data validate" .venv/bin/rasa data validate --quiet
+echo "==> training the Rasa model (a minute or two; log: var/log/train.log)"
+quietly "rasa train" .venv/bin/rasa train --fixed-model-name sparring --out models --quiet
 echo "$inputs" > "$stamp"

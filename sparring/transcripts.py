@@ -255,7 +255,7 @@ class _Folder:
                 if isinstance(custom.get("mood"), (int, float)):
                     run.opening_mood = float(custom["mood"])
             if event.get("text"):
-                role = "system" if custom.get("type") == "error" else "customer"
+                role = "system" if custom.get("type") in ("error", "note") else "customer"
                 run.messages.append(Message(role, event["text"], timestamp))
         else:
             return

@@ -202,6 +202,15 @@ async def api_preview_reply(request: web.Request) -> web.Response:
     return web.json_response(await _run(request, _preview, str(body.get("text") or ""), scenario_id, turn))
 
 
+# Reading is GET; everything that changes or runs something is POST (same-origin JSON only).
+API_ROUTES = (
+    ("GET", "me", api_me), ("GET", "scenarios", api_scenarios), ("GET", "draft", api_draft),
+    ("GET", "template", api_template), ("POST", "lint", api_lint), ("POST", "check", api_check),
+    ("POST", "save", api_save), ("POST", "discard", api_discard), ("POST", "publish", api_publish),
+    ("POST", "preview/start", api_preview_start), ("POST", "preview/reply", api_preview_reply),
+)
+
+
 def setup(app: web.Application) -> None:
     """Register the trainers' routes on the web application."""
     TRAINERS.setup(app)
@@ -209,17 +218,7 @@ def setup(app: web.Application) -> None:
     app[PUBLISHED_TESTS] = PublishedTests()
     app[ENGINE] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="workshop")
     app[BACKGROUND] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="published-tests")
-    routes = app.router
-    routes.add_get("/trainer/", TRAINERS.page(page))
-    routes.add_get("/trainer/assets/{name}", asset)
-    routes.add_get("/trainer/api/me", api(api_me))
-    routes.add_get("/trainer/api/scenarios", api(api_scenarios))
-    routes.add_get("/trainer/api/draft", api(api_draft))
-    routes.add_get("/trainer/api/template", api(api_template))
-    routes.add_post("/trainer/api/lint", api(api_lint))
-    routes.add_post("/trainer/api/check", api(api_check))
-    routes.add_post("/trainer/api/save", api(api_save))
-    routes.add_post("/trainer/api/discard", api(api_discard))
-    routes.add_post("/trainer/api/publish", api(api_publish))
-    routes.add_post("/trainer/api/preview/start", api(api_preview_start))
-    routes.add_post("/trainer/api/preview/reply", api(api_preview_reply))
+    app.router.add_get("/trainer/", TRAINERS.page(page))
+    app.router.add_get("/trainer/assets/{name}", asset)
+    for method, name, handler in API_ROUTES:
+        app.router.add_route(method, f"/trainer/api/{name}", api(handler))

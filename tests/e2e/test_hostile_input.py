@@ -97,10 +97,12 @@ def test_socket_io_reads_what_a_trainee_types_as_text_and_only_the_pages_control
     try:
         client.emit("session_request", {"session_id": session_id})  # joins the conversation's room
         client.call("user_uttered", {"session_id": session_id, "message": START, "control": True}, timeout=60)
-        client.call("user_uttered", {"session_id": session_id, "message": "/end_session"}, timeout=60)
+        client.call("user_uttered", {"session_id": session_id, "message": "/end_session", "control": False},
+                    timeout=60)
         turns = [m["custom"] for m in received if (m.get("custom") or {}).get("type") == "turn"]
         assert len(turns) == 1 and turns[0]["turn"] == 1, "a typed /end_session is a reply"
-        client.call("user_uttered", {"session_id": session_id, "message": "y" * (MAX_MESSAGE_CHARS + 1)}, timeout=60)
+        client.call("user_uttered", {"session_id": session_id, "message": "y" * (MAX_MESSAGE_CHARS + 1),
+                                     "control": False}, timeout=60)
         assert received[-1]["custom"]["error"] == "too_long"
         client.call("user_uttered", {"session_id": session_id, "message": "/end_session", "control": True}, timeout=60)
         card = next(m["custom"]["scorecard"] for m in received if (m.get("custom") or {}).get("type") == "scorecard")
@@ -158,3 +160,26 @@ def test_an_unknown_scenario_id_is_echoed_bounded(servers):
                     "error")
     assert error["error"] == "unknown_scenario" and "1900 characters" in error["message"]
     assert len(error["message"]) < 1000, "the id is not repeated in full"
+
+
+def test_a_standard_widget_gets_the_coaching_as_text_and_can_end_the_conversation(servers):
+    """What rasa-webchat sends: no `control` key, and the trainee types the commands."""
+    secret, received = f"widget-{uuid.uuid4().hex}", []
+    client = _socket(servers, received)
+    try:
+        client.emit("session_request", {"session_id": secret})
+        client.call("user_uttered", {"session_id": secret, "message": START}, timeout=60)
+        client.call("user_uttered", {"session_id": secret, "message": APOLOGY}, timeout=60)
+        client.call("user_uttered", {"session_id": secret, "message": "/end_session"}, timeout=60)
+    finally:
+        client.disconnect()
+    texts = [m["text"] for m in received if m.get("text")]
+    assert any("/end_session" in text for text in texts[:3]), "told how to end it, as text"
+    card = texts[-1]
+    assert "SCORECARD" in card and "overall:" in card and "apologize" in card and "coaching:" in card
+    assert '"I\'m so sorry about the double charge"' in card, "quoting the trainee's own words"
+    request = urllib.request.Request(f"{servers.web_url}/api/transcript", headers={"X-Sparring-Conversation": secret})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        messages = json.loads(response.read())["messages"]
+    customer = " ".join(m["text"] for m in messages if m["role"] == "customer")
+    assert "SCORECARD" not in customer and "/end_session" not in customer, "the notes are not the customer's words"
