@@ -24,6 +24,7 @@ from typing import Iterable, Mapping, Sequence
 from sparring.language import DEFAULT_LANGUAGE, load_language
 from sparring.names import name_like
 from sparring.specifics import Specific, reader
+from sparring.words import says_any
 
 # What the restatement view shows for a token the case also holds (see rules.Detection.restatement).
 SHARED_SPECIFIC, SHARED_WORD = "SHAREDNUM", "SHARED"
@@ -107,12 +108,12 @@ class SentenceGrounding:
     def grounded(self) -> bool:
         """Does this sentence stand on the case? A telling specific or a paraphrase of it in
         several words ("two payments"), or two of its words (one, in a question about it;
-        small numbers and bare days of the month count half), and nothing of another case. One shared word alone is too often chance ("running" and "the run of
-        units", "you feel stuck" and a parcel stuck at a hub)."""
+        small numbers and bare days of the month count half), and nothing of another case.
+        One shared word alone is too often chance ("running" and "the run of units", "you
+        feel stuck" and a parcel stuck at a hub)."""
         if not self.shared or self.foreign:
             return False
         strong = any(t.telling or (t.kind == "concept" and " " in t.text.strip()) for t in self.shared)
-        # Words count one each, small numbers and bare days of the month half.
         weight = sum(0.5 if term.specific else 1.0 for term in {t.key: t for t in self.shared}.values())
         return strong or weight >= (1 if self.question else 2)
 
@@ -316,14 +317,14 @@ class Grounder:
             return not (words & self.future)
         before = [t.lower_ for t in doc[max(sentence.start, tokens[0] - 4): tokens[0]]]
         if specific.kind == "id":  # "your case reference is CR-55120", "I'll raise dispute DS-5521"
-            doing = _says(sentence.text, self.agents_doing)
+            doing = says_any(sentence.text, self.agents_doing)
             issued = bool(set(before) & self.new_reference) and (doing or before[-1:] in (["is"], ["'s"]))
             return not issued
         preceding = " ".join(t.lower_ for t in doc[max(sentence.start, tokens[0] - 4): tokens[0]])
         if any(f" {limit} " in f" {preceding} " for limit in self.amount_limits):
             return False  # "up to €300": a limit the agent sets
         lemmas = {_lemma(t) for t in sentence}
-        committing = _says(sentence.text, self.agents_own)
+        committing = says_any(sentence.text, self.agents_own)
         goodwill = committing and bool(lemmas & self.credit_words) and not lemmas & self.refund_words
         return not goodwill  # "I'm adding a £20 credit": the agent's own; "£2,340 on your credit card": not
 
@@ -357,7 +358,7 @@ class Grounder:
         doc = token.doc
         previous = doc[token.i - 1] if token.i > token.sent.start else None
         following = doc[token.i + 1] if token.i + 1 < len(doc) else None
-        if _says(token.sent.text, self.agents_doing):
+        if says_any(token.sent.text, self.agents_doing):
             return None  # "I've escalated it to Ruth Delaney", "Mr Reilly will ring you": the agent's own
         if previous is not None and previous.lower_.rstrip(".") in self.titles:
             return "name"
@@ -394,13 +395,6 @@ class Grounder:
                     spans.append((name, start, start + len(phrase)))
                     break
         return spans
-
-
-def _says(text: str, phrases) -> bool:
-    """Does ``text`` contain any of these words or phrases, as whole words ("i'm", "will")?"""
-    lowered = f" {_spaced(text.lower())} "
-    return any((f"{_spaced(phrase)} " if phrase.startswith("'") else f" {_spaced(phrase)} ") in lowered
-               for phrase in phrases)
 
 
 def _lemma(token) -> str:

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Sequence
 
 from sparring.grounding import Grounding
+from sparring.words import find_words, is_word_char, rfind_words
 from sparring.language import DEFAULT_LANGUAGE, load_language
 from sparring.specifics import reader
 
@@ -121,7 +122,7 @@ class OfferReader:
                 if match:
                     spans.append(match.span())
                 continue
-            start = _find_words(low, phrase)
+            start = find_words(low, phrase)
             if start >= 0:
                 spans.append((start, start + len(phrase)))
             else:
@@ -165,7 +166,7 @@ class OfferReader:
         rather than seeing or saying ("I can see your account was blocked")?"""
         low = sentence_text.lower()
         return any(self._acts(low, at) for marker in self.markers["commitment"]
-                   if (at := _find_words(low, marker)) >= 0)
+                   if (at := find_words(low, marker)) >= 0)
 
     def _acts(self, low: str, at: int) -> bool:
         """Does the commitment at ``at`` commit to doing something? "I can see ..." and "I'm
@@ -178,10 +179,10 @@ class OfferReader:
         return marker not in self.progressive or word.endswith("ing") or word in self.progressive_next
 
     def _last(self, text: str, name: str) -> int:
-        return max((_rfind_words(text, marker) for marker in self.markers[name]), default=-1)
+        return max((rfind_words(text, marker) for marker in self.markers[name]), default=-1)
 
     def _first(self, text: str, name: str) -> int:
-        hits = [p for p in (_find_words(text, marker) for marker in self.markers[name]) if p >= 0]
+        hits = [p for p in (find_words(text, marker) for marker in self.markers[name]) if p >= 0]
         return min(hits) if hits else -1
 
     # --- offers -----------------------------------------------------------------------------
@@ -248,9 +249,9 @@ class OfferReader:
             wanted = self.reader.read(term)
             if wanted and any(w.matches(s) for w in wanted for s in specifics):
                 return True
-            if " " in lowered and _find_words(text, lowered) >= 0:
+            if " " in lowered and find_words(text, lowered) >= 0:
                 return True
-            if " " not in lowered and (lowered in lemmas or _find_words(text, lowered) >= 0):
+            if " " not in lowered and (lowered in lemmas or find_words(text, lowered) >= 0):
                 return True
         return False
 
@@ -264,19 +265,18 @@ def _gapped(phrase: str) -> re.Pattern:
 
 def _word_end(text: str, at: int) -> int:
     """``at`` moved forward to the end of the word it falls in, so a window never cuts "now" to "no"."""
-    while at < len(text) and _is_word_char(text[at]):
+    while at < len(text) and is_word_char(text[at]):
         at += 1
     return min(at, len(text))
-
-
-def _is_word_char(ch: str) -> bool:
-    return ch.isalnum() or ch in "'’"
 
 
 def _lemma_phrase_spans(sentence, words: Sequence[str]) -> list[tuple[int, int]]:
     """Where the tokens of ``sentence`` say ``words`` in order, each by its form or lemma
     (offsets within the sentence)."""
     tokens = list(sentence)
+    said = {t.lower_ for t in tokens} | {(t.lemma_ or t.lower_).lower() for t in tokens}
+    if not said.issuperset(words):  # the usual case, checked once: some word is not there at all
+        return []
     spans = []
     for first in range(len(tokens) - len(words) + 1):
         run = tokens[first:first + len(words)]
@@ -284,31 +284,3 @@ def _lemma_phrase_spans(sentence, words: Sequence[str]) -> list[tuple[int, int]]
             start = run[0].idx - sentence.start_char
             spans.append((start, run[-1].idx + len(run[-1].text) - sentence.start_char))
     return spans
-
-
-def _find_words(text: str, phrase: str) -> int:
-    """First place ``phrase`` occurs as whole words ("i can" is not in "i can't")."""
-    start = text.find(phrase)
-    while start >= 0:
-        if _bounded(text, phrase, start):
-            return start
-        start = text.find(phrase, start + 1)
-    return -1
-
-
-def _rfind_words(text: str, phrase: str) -> int:
-    start = text.rfind(phrase)
-    while start >= 0:
-        if _bounded(text, phrase, start):
-            return start
-        start = text.rfind(phrase, 0, start + len(phrase) - 1) if start else -1
-    return -1
-
-
-def _bounded(text: str, phrase: str, start: int) -> bool:
-    """Whole words only; a clitic ("n't", "'ll be") attaches to the word before it."""
-    end = start + len(phrase)
-    clitic = phrase.startswith(("n't", "'"))
-    before_ok = clitic or start == 0 or not _is_word_char(text[start - 1]) or not _is_word_char(phrase[0])
-    after_ok = end >= len(text) or not _is_word_char(text[end]) or not _is_word_char(phrase[-1])
-    return before_ok and after_ok
